@@ -1,10 +1,113 @@
 //! The command line: argv normalisation (Terraform's single-dash spellings), clap definitions, and the
 //! wiring of library pieces per command. The only module that prints or reads the environment.
 
+mod argv;
+mod state;
+mod validate;
+
+use clap::{Parser, Subcommand};
 use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+pub use argv::normalise_args;
+
+/// Terraform-style planner for Azure ExpressRoute connectivity.
+#[derive(Parser, Debug)]
+#[command(name = "peerform", version, about, long_about = None)]
+pub struct Cli {
+    /// Switch to this directory before doing anything (Terraform's -chdir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub chdir: Option<PathBuf>,
+    /// Never colour the output (also: NO_COLOR in the environment).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check configuration: language, schema and domain rules; needs no state and no cloud.
+    ///
+    /// Example: peerform validate --json
+    Validate(validate::ValidateArgs),
+    /// Prepare a working directory: check configuration and backend, create .peerform/.
+    ///
+    /// Example: peerform init --git
+    Init(state::InitArgs),
+    /// Inspect and change the state: list, show, mv, rm, pull, push, merge, import-terraform.
+    ///
+    /// Example: peerform state list module.site
+    #[command(subcommand)]
+    State(state::StateCommand),
+    /// Remove a stale state lock left by a crashed run.
+    ///
+    /// Example: peerform force-unlock 0b7c1a52-…
+    ForceUnlock(state::ForceUnlockArgs),
+}
+
+/// What every command gets from the environment: working directory, colour choice, output streams.
+pub struct Context<'a> {
+    pub dir: PathBuf,
+    pub color: bool,
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    /// `TF_VAR_*` variables and other environment the command may read, captured once here.
+    pub env: Vec<(String, String)>,
+}
 
 /// Run with these arguments (program name first) and return the process exit code.
 pub fn main_with_args(args: Vec<OsString>) -> i32 {
-    let _ = args;
-    0
+    let args = normalise_args(args);
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 1 } else { 0 };
+        }
+    };
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let no_color_env = env.iter().any(|(k, _)| k == "NO_COLOR");
+    let is_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let dir = match &cli.chdir {
+        Some(d) => d.clone(),
+        None => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        let _ = writeln!(
+            err,
+            "Error: invalid -chdir: {} is not a directory",
+            dir.display()
+        );
+        return 1;
+    }
+    let mut ctx = Context {
+        dir,
+        color: is_terminal && !no_color_env && !cli.no_color,
+        out: &mut out,
+        err: &mut err,
+        env,
+    };
+    match run(cli.command, &mut ctx) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(ctx.err, "Error: {e:#}");
+            1
+        }
+    }
+}
+
+/// Dispatch one parsed command.
+pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
+    match command {
+        Command::Validate(args) => validate::run(args, ctx),
+        Command::Init(args) => state::run_init(args, ctx),
+        Command::State(cmd) => state::run(cmd, ctx),
+        Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),
+    }
 }

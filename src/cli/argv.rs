@@ -1,0 +1,96 @@
+//! The argv normaliser: Terraform's single-dash flags (`-var=…`, `-chdir=…`, `-json`, `-out=…`,
+//! `-auto-approve`…) become their GNU spellings before clap sees them, so muscle memory works. Later
+//! commands add their flags to [`LONG_FLAGS`].
+
+use std::ffi::OsString;
+
+/// Every long flag that may be written with one dash, as Terraform documents them.
+pub const LONG_FLAGS: &[&str] = &[
+    "chdir",
+    "no-color",
+    "json",
+    "var",
+    "var-file",
+    "out",
+    "auto-approve",
+    "detailed-exitcode",
+    "lock",
+    "lock-timeout",
+    "parallelism",
+    "refresh",
+    "refresh-only",
+    "target",
+    "replace",
+    "destroy",
+    "check",
+    "diff",
+    "recursive",
+    "write",
+    "force",
+    "git",
+    "migrate-state",
+    "raw",
+    "markdown",
+    "backup",
+    "state",
+    "state-out",
+];
+
+/// Rewrite `-flag` and `-flag=value` into `--flag` and `--flag=value` for known long flags. Arguments
+/// after a bare `--` are left alone, and so are values (a `-1` after `--var` stays a value).
+pub fn normalise_args(args: Vec<OsString>) -> Vec<OsString> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut passthrough = false;
+    for (i, arg) in args.into_iter().enumerate() {
+        if i == 0 || passthrough {
+            out.push(arg);
+            continue;
+        }
+        let Some(text) = arg.to_str() else {
+            out.push(arg);
+            continue;
+        };
+        if text == "--" {
+            passthrough = true;
+            out.push(arg);
+            continue;
+        }
+        if let Some(rest) = text.strip_prefix('-').filter(|r| !r.starts_with('-')) {
+            let name = rest.split('=').next().unwrap_or(rest);
+            if LONG_FLAGS.contains(&name) {
+                out.push(OsString::from(format!("-{text}")));
+                continue;
+            }
+        }
+        out.push(arg);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(args: &[&str]) -> Vec<String> {
+        normalise_args(args.iter().map(OsString::from).collect())
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn single_dash_terraform_flags_become_gnu_flags() {
+        assert_eq!(
+            norm(&["peerform", "-chdir=infra", "validate", "-json", "-var", "a=1", "-var-file=x.tfvars"]),
+            vec!["peerform", "--chdir=infra", "validate", "--json", "--var", "a=1", "--var-file=x.tfvars"]
+        );
+    }
+
+    #[test]
+    fn values_and_unknown_flags_are_left_alone() {
+        assert_eq!(
+            norm(&["peerform", "validate", "-x", "--json", "--", "-json"]),
+            vec!["peerform", "validate", "-x", "--json", "--", "-json"]
+        );
+    }
+}

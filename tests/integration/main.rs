@@ -1,0 +1,4 @@
+//! The one integration test binary: runs the built `peerform` command as a user would.
+
+mod state;
+mod validate;

@@ -1,0 +1,1 @@
+//! State commands and files, end to end through the binary.

@@ -1,0 +1,1 @@
+//! `validate` end to end: the fixture corpus under testdata/config and bad-input robustness.
