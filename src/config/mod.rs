@@ -9,6 +9,7 @@ mod load;
 mod vars;
 
 pub use body::{Attr, Block, Body, Expr};
+pub use decode::did_you_mean;
 pub use load::{load_config, LoadOptions, MAX_FILE_BYTES};
 pub use vars::{VarSource, VarValue};
 

@@ -1,2 +1,96 @@
 //! The desired state: expansion of modules, `count` and `for_each`, evaluation of every block in
-//! dependency order, and the graph of resource instances. No I/O except through a reader it is given.
+//! dependency order, and the graph of resource instances with their dependencies. It does no I/O
+//! except through the reader it is given (data sources, and files named by `file()`/`templatefile()`).
+
+mod analyze;
+mod body;
+mod module_eval;
+mod scope;
+
+use crate::config::addr::{ResourceAddr, ResourceInstanceAddr};
+use crate::config::Config;
+use crate::diag::{Diagnostics, Span};
+use crate::graph::Dag;
+use crate::lang::Value;
+use std::collections::BTreeMap;
+
+/// What `desired` needs from outside: data source reads and the files `file()` names.
+pub trait Reader {
+    /// Read a data source: its type and configured arguments. `None` while no cloud reader is wired
+    /// in: every computed attribute is then unknown ("known after apply").
+    fn read_data_source(&self, type_name: &str, arguments: &Value) -> Option<Value>;
+    /// The contents of a file named by `file()` or `templatefile()`.
+    fn read_file(&self, path: &str) -> Result<String, String>;
+}
+
+/// `ignore_changes` of one resource.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum IgnoreChanges {
+    #[default]
+    None,
+    All,
+    /// Attribute paths as written (`tags`, `sku[0].tier`).
+    Attributes(Vec<String>),
+}
+
+/// Lifecycle settings of one instance, evaluated.
+#[derive(Clone, Debug, Default)]
+pub struct InstanceLifecycle {
+    pub create_before_destroy: bool,
+    pub prevent_destroy: bool,
+    pub ignore_changes: IgnoreChanges,
+    /// Addresses (resource or instance, with an optional attribute) that force replacement.
+    pub replace_triggered_by: Vec<String>,
+}
+
+/// One resource instance of the desired state.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub addr: ResourceInstanceAddr,
+    /// Every schema attribute: configured values, defaults, null, or unknown for what Azure computes.
+    pub value: Value,
+    /// The resource block's header.
+    pub span: Span,
+    /// `provider = azurerm.ALIAS`, resolved through module `providers` maps.
+    pub provider_alias: Option<String>,
+    pub lifecycle: InstanceLifecycle,
+}
+
+/// The evaluated configuration: instances in evaluation order and their dependency graph.
+#[derive(Debug, Default)]
+pub struct Desired {
+    pub instances: Vec<Instance>,
+    /// Edges from each instance (by index) to the instances it depends on.
+    pub graph: Dag,
+    /// Root module outputs; sensitive ones keep their mark.
+    pub outputs: BTreeMap<String, Value>,
+    /// Root module variables after conversion to their types.
+    pub variables: BTreeMap<String, Value>,
+    /// Resources declared in configuration (even with zero instances), for the plan's orphan checks.
+    pub resources: Vec<ResourceAddr>,
+}
+
+impl Desired {
+    pub fn instance(&self, addr: &ResourceInstanceAddr) -> Option<&Instance> {
+        self.instances.iter().find(|i| &i.addr == addr)
+    }
+}
+
+/// Evaluate the whole configuration. Returns what could be evaluated plus every diagnostic.
+pub fn build(config: &Config, reader: &dyn Reader) -> (Desired, Diagnostics) {
+    module_eval::evaluate(config, reader)
+}
+
+/// A reader for when no cloud is wired in: data sources stay unknown; files are read by `config`.
+pub struct NoCloud<'a> {
+    pub files: &'a dyn Fn(&str) -> Result<String, String>,
+}
+
+impl Reader for NoCloud<'_> {
+    fn read_data_source(&self, _type_name: &str, _arguments: &Value) -> Option<Value> {
+        None
+    }
+    fn read_file(&self, path: &str) -> Result<String, String> {
+        (self.files)(path)
+    }
+}

@@ -31,8 +31,9 @@ impl fmt::Display for Number {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum Value {
+    #[default]
     Null,
     /// Known after apply.
     Unknown,
