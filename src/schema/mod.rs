@@ -3,11 +3,15 @@
 //! nested blocks with cardinality, and the 3.x names still accepted with a deprecation warning.
 //! Pure data plus lookups; it does no I/O.
 
+mod res_circuit;
+mod res_data;
+mod res_gateway;
+mod res_network;
 mod resources;
 
 use crate::lang::{Type, Value};
 
-pub use resources::{data_source, resource, resource_type_names, data_source_type_names};
+pub use resources::{data_source, data_source_type_names, resource, resource_type_names};
 
 /// The schema of one resource type (or data source).
 #[derive(Debug)]
@@ -65,6 +69,12 @@ pub struct AttributeSchema {
     pub deprecated_names: &'static [&'static str],
     /// Other attributes that may not be set together with this one.
     pub conflicts_with: &'static [&'static str],
+    /// Sibling attributes (or blocks) that must be set whenever this one is (azurerm `RequiredWith`).
+    pub required_with: &'static [&'static str],
+    /// Exactly one of these siblings (this one included) must be set (azurerm `ExactlyOneOf`).
+    pub exactly_one_of: &'static [&'static str],
+    /// At least one of these siblings (this one included) must be set (azurerm `AtLeastOneOf`).
+    pub at_least_one_of: &'static [&'static str],
 }
 
 /// Value constraints checked at validate time when the value is known.
@@ -77,9 +87,10 @@ pub enum Validation {
         values: &'static [&'static str],
         ignore_case: bool,
     },
-    /// An integer or number in this inclusive range.
+    /// An integer or number in this inclusive range (`max` is infinite for "at least `min`").
     Range { min: f64, max: f64 },
-    /// A string whose length (in characters) is in this inclusive range.
+    /// A string whose length (in characters) is in this inclusive range (`usize::MAX`: no upper
+    /// bound).
     Length { min: usize, max: usize },
     /// A string matching this regular expression; `message` says what is expected.
     Pattern {
@@ -88,8 +99,14 @@ pub enum Validation {
     },
     /// An IPv4 or IPv6 CIDR prefix.
     Cidr,
-    /// Each element of a list or set is checked with the inner validation.
+    /// Each element of a list or set (or each value of a map) is checked with the inner validation.
     Each(Box<Validation>),
+    /// Every validation must pass; the first failure is reported.
+    All(Vec<Validation>),
+    /// A list, set or map with this many elements (inclusive; `usize::MAX` means no upper bound).
+    Items { min: usize, max: usize },
+    /// Azure resource tags: at most 50, keys at most 512 characters, values at most 256.
+    Tags,
 }
 
 /// A nested block (`sku {}`, `ip_configuration {}`, `timeouts {}`…).
@@ -100,6 +117,11 @@ pub struct NestedBlockSchema {
     /// 0 means unlimited.
     pub max_items: usize,
     pub force_new: bool,
+    /// Azure fills the block when the configuration leaves it out (azurerm Optional+Computed), so
+    /// an absent block is not a change.
+    pub computed: bool,
+    /// The blocks form a set (order does not matter), not a list.
+    pub is_set: bool,
     pub block: BlockSchema,
 }
 
