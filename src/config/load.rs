@@ -32,6 +32,7 @@ pub struct LoadOptions {
 /// configuration is returned even when there are errors, so callers can report everything at once.
 pub fn load_config(dir: &Path, options: &LoadOptions) -> (Config, Diagnostics) {
     let mut loader = Loader {
+        root: dir.to_path_buf(),
         sources: SourceMap::new(),
         modules: Vec::new(),
         diagnostics: Diagnostics::new(),
@@ -102,12 +103,15 @@ fn list_tf_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The path to show for a file: relative to the working directory when below it.
-fn shown_path(path: &Path) -> PathBuf {
-    path.strip_prefix("./").unwrap_or(path).to_path_buf()
+/// The path to show for a file: relative to the root module's folder (as Terraform shows paths
+/// after -chdir), or as given when outside it.
+fn shown_path(root: &Path, path: &Path) -> PathBuf {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative.strip_prefix("./").unwrap_or(relative).to_path_buf()
 }
 
 struct Loader {
+    root: PathBuf,
     sources: SourceMap,
     modules: Vec<Module>,
     diagnostics: Diagnostics,
@@ -133,15 +137,15 @@ impl Loader {
                     "JSON configuration syntax is not supported yet",
                     format!(
                         "{} uses Terraform's JSON syntax, which peerform does not read yet. Write it in the native syntax (.tf).",
-                        shown_path(&path).display()
+                        shown_path(&self.root, &path).display()
                     ),
                 ));
                 continue;
             }
-            match read_source(&path) {
+            match read_source(&self.root, &path) {
                 Ok(text) => {
                     let text: Arc<str> = Arc::from(text);
-                    let file = self.sources.add(shown_path(&path), text.clone());
+                    let file = self.sources.add(shown_path(&self.root, &path), text.clone());
                     readable.push((file, text));
                 }
                 Err(diagnostic) => self.diagnostics.push(diagnostic),
@@ -191,7 +195,7 @@ impl Loader {
                             format!(
                                 "Module \"{}\" points at {}, which cannot be read: {e}. Check the source path.",
                                 call.name,
-                                shown_path(&child_dir).display()
+                                shown_path(&self.root, &child_dir).display()
                             ),
                         )
                         .with_span(span),
@@ -206,7 +210,7 @@ impl Loader {
                         format!(
                             "Module \"{}\" points at {}, which holds no .tf files. Check the source path.",
                             call.name,
-                            shown_path(&child_dir).display()
+                            shown_path(&self.root, &child_dir).display()
                         ),
                     )
                     .with_span(span),
@@ -221,7 +225,7 @@ impl Loader {
                         format!(
                             "Module \"{}\" loads {}, which is already being loaded above it: a module cannot call itself, directly or indirectly.",
                             call.name,
-                            shown_path(&child_dir).display()
+                            shown_path(&self.root, &child_dir).display()
                         ),
                     )
                     .with_span(span),
@@ -238,8 +242,8 @@ impl Loader {
 }
 
 /// Read a file as UTF-8 text, refusing huge files and other encodings with a diagnostic.
-fn read_source(path: &Path) -> Result<String, Diagnostic> {
-    let shown = shown_path(path);
+fn read_source(root: &Path, path: &Path) -> Result<String, Diagnostic> {
+    let shown = shown_path(root, path);
     let metadata = std::fs::metadata(path).map_err(|e| {
         Diagnostic::error(
             "Failed to read file",
@@ -451,4 +455,16 @@ pub(super) fn location(sources: &SourceMap, span: Span) -> String {
     }
     let file = sources.get(span.file);
     format!("{}:{}", file.path.display(), file.line_col(span.start).line)
+}
+
+/// Read a file named by `file()` or `templatefile()`: relative paths are relative to the root
+/// module's folder (Terraform's working directory), as `path.module` values are.
+pub fn read_function_file(root: &Path, path: &str) -> Result<String, String> {
+    let full = root.join(path);
+    let metadata = std::fs::metadata(&full).map_err(|e| format!("no file exists at {path:?}: {e}"))?;
+    if metadata.len() as usize > MAX_FILE_BYTES {
+        return Err(format!("{path:?} is larger than {} MB", MAX_FILE_BYTES / (1024 * 1024)));
+    }
+    let bytes = std::fs::read(&full).map_err(|e| format!("failed to read {path:?}: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| format!("contents of {path:?} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead"))
 }

@@ -78,7 +78,7 @@ pub(super) fn load_variable_values(
     files.extend(options.var_files.iter().map(|p| (dir.join(p), true)));
 
     for (path, explicit) in files {
-        let shown = path.strip_prefix("./").unwrap_or(&path).to_path_buf();
+        let shown = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
         let text = match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
