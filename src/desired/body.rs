@@ -204,7 +204,15 @@ pub fn eval_body(
                 .with_span(span),
             );
         }
-        values.insert(nested.name.to_string(), Value::List(items));
+        let value = if items.is_empty() && nested.computed && !dynamic_spans.contains_key(nested.name) {
+            // Azure fills an absent Optional+Computed block.
+            Value::Unknown
+        } else if nested.is_set {
+            Value::set(items)
+        } else {
+            Value::List(items)
+        };
+        values.insert(nested.name.to_string(), value);
     }
 
     // Required arguments, defaults, computed attributes, conflicts.
@@ -232,23 +240,72 @@ pub fn eval_body(
         };
         values.insert(a.name.to_string(), value);
     }
-    for a in &schema.attributes {
+    // azurerm's cross-argument rules: ConflictsWith, RequiredWith, ExactlyOneOf, AtLeastOneOf.
+    if ctx.report_static {
         let set = |name: &str| {
-            body.attributes.iter().any(|x| x.name == name)
-                && values.get(name).is_some_and(|v| !v.is_null())
+            let configured = body.attributes.iter().any(|x| x.name == name)
+                || body.blocks.iter().any(|b| b.kind == name || (b.kind == "dynamic" && b.labels.first().is_some_and(|l| l == name)));
+            configured && values.get(name).is_some_and(|v| !v.is_null() && v.as_list().is_none_or(|l| !l.is_empty() || v.is_unknown()))
         };
-        if !set(a.name) {
-            continue;
-        }
-        for other in a.conflicts_with {
-            if a.name < *other && set(other) && ctx.report_static {
-                ctx.push(
-                    Diagnostic::error(
-                        "Conflicting configuration arguments",
-                        format!("\"{path}{}\": conflicts with {path}{other}. Set only one of them.", a.name),
-                    )
-                    .with_span(body.attribute(a.name).map(|x| x.span).unwrap_or(header)),
-                );
+        let span_of = |name: &str| {
+            body.attribute(name)
+                .map(|x| x.span)
+                .or_else(|| body.blocks.iter().find(|b| b.kind == name).map(|b| b.span))
+                .unwrap_or(header)
+        };
+        let mut reported_groups: Vec<&[&str]> = Vec::new();
+        for a in &schema.attributes {
+            if set(a.name) {
+                for other in a.conflicts_with {
+                    if a.name < *other && set(other) {
+                        ctx.push(
+                            Diagnostic::error(
+                                "Conflicting configuration arguments",
+                                format!("\"{path}{}\": conflicts with {path}{other}. Set only one of them.", a.name),
+                            )
+                            .with_span(span_of(a.name)),
+                        );
+                    }
+                }
+                let missing: Vec<&str> = a.required_with.iter().copied().filter(|o| !set(o)).collect();
+                if !missing.is_empty() {
+                    let mut all: Vec<&str> = a.required_with.to_vec();
+                    if !all.contains(&a.name) {
+                        all.push(a.name);
+                    }
+                    all.sort_unstable();
+                    ctx.push(
+                        Diagnostic::error(
+                            "Missing required argument",
+                            format!("\"{path}{}\": all of `{}` must be specified (missing: {}).", a.name, all.join(","), missing.join(", ")),
+                        )
+                        .with_span(span_of(a.name)),
+                    );
+                }
+            }
+            for (group, exactly) in [(a.exactly_one_of, true), (a.at_least_one_of, false)] {
+                if group.is_empty() || reported_groups.contains(&group) {
+                    continue;
+                }
+                reported_groups.push(group);
+                let chosen: Vec<&str> = group.iter().copied().filter(|o| set(o)).collect();
+                if chosen.is_empty() {
+                    ctx.push(
+                        Diagnostic::error(
+                            "Missing required argument",
+                            format!("\"{path}{}\": one of `{}` must be specified.", a.name, group.join(",")),
+                        )
+                        .with_span(header),
+                    );
+                } else if exactly && chosen.len() > 1 {
+                    ctx.push(
+                        Diagnostic::error(
+                            "Invalid combination of arguments",
+                            format!("\"{path}{}\": only one of `{}` can be specified, but `{}` were specified.", chosen[0], group.join(","), chosen.join(",")),
+                        )
+                        .with_span(span_of(chosen[1])),
+                    );
+                }
             }
         }
     }
