@@ -6,7 +6,7 @@ use super::analyze::{analyze, check_refs, Analysis, Node};
 use super::body::{eval_body, BodyContext};
 use super::scope::{resource_index, EvalScope, Expansion, ModuleOutputs, ModuleState, ModuleValues, ResourceIndex, Tracked};
 use super::{Desired, IgnoreChanges, Instance, InstanceLifecycle, Reader};
-use crate::config::addr::{InstanceKey, Mode, ModulePath, ResourceAddr, ResourceInstanceAddr};
+use crate::config::addr::{parse_target, InstanceKey, Mode, ModulePath, ResourceAddr, ResourceInstanceAddr, Target};
 use crate::config::{Condition, Config, Expr, ModuleId, Resource, VarSource};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::Dag;
@@ -210,6 +210,7 @@ impl<'c> Evaluator<'c> {
                 }
             }
         }
+        self.check_address_blocks(id, &path);
         // Checks run last; a failed assertion is a warning, as in Terraform.
         for check in &module.checks {
             let mut scope = EvalScope::new(module, &index, &state, &self.instances, self.reader);
@@ -239,6 +240,97 @@ impl<'c> Evaluator<'c> {
             }
         }
         Some(state)
+    }
+
+    /// `moved`, `removed` and `import` name addresses, not values: check they parse and, where they
+    /// must, that the configuration declares them. Once per module, not per instance.
+    fn check_address_blocks(&mut self, id: ModuleId, path: &ModulePath) {
+        if !self.reported.insert((id, usize::MAX / 2)) {
+            return;
+        }
+        let config = self.config;
+        let module = &config.modules[id];
+        let text = |e: &Expr| -> String {
+            let span = e.span();
+            config.sources.get(span.file).text.get(span.start..span.end).unwrap_or("").trim().to_string()
+        };
+        let declared = |target: &Target| match target {
+            Target::Module(m) => m.0.len() == 1 && module.module_calls.iter().any(|c| c.name == m.0[0].name),
+            Target::Resource(r) => r.module.is_root() && module.resources.iter().any(|x| x.mode == r.mode && x.type_name == r.type_name && x.name == r.name),
+            Target::Instance(i) => i.resource.module.is_root() && module.resources.iter().any(|x| x.mode == i.resource.mode && x.type_name == i.resource.type_name && x.name == i.resource.name),
+        };
+        let parse = |e: &Expr, what: &str, diags: &mut Diagnostics| -> Option<Target> {
+            match parse_target(&text(e)) {
+                Ok(t) => Some(t),
+                Err(message) => {
+                    diags.push(
+                        Diagnostic::error("Invalid address", format!("The {what} must be a resource or module address, such as azurerm_express_route_circuit.primary or module.site[\"ams\"]: {message}."))
+                            .with_span(e.span()),
+                    );
+                    None
+                }
+            }
+        };
+        for m in &module.moved {
+            let from = parse(&m.from, "\"from\" of a moved block", &mut self.diags);
+            let to = parse(&m.to, "\"to\" of a moved block", &mut self.diags);
+            if let (Some(from), Some(to)) = (from, to) {
+                let kind = |t: &Target| matches!(t, Target::Module(_));
+                if kind(&from) != kind(&to) {
+                    self.diags.push(
+                        Diagnostic::error("Invalid \"moved\" addresses", "A moved block must move a resource to a resource, or a module to a module.")
+                            .with_span(m.span),
+                    );
+                } else if matches!(&from, Target::Resource(_)) || matches!(&from, Target::Module(m) if m.0.iter().all(|s| s.key.is_none())) {
+                    if declared(&from) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "Moved object still exists",
+                                format!("This statement declares a move from {from}, but that object is still declared in the configuration. Change your configuration so that it is declared as {to} only."),
+                            )
+                            .with_span(m.from.span()),
+                        );
+                    }
+                }
+            }
+        }
+        for r in &module.removed {
+            if let Some(from) = parse(&r.from, "\"from\" of a removed block", &mut self.diags) {
+                if declared(&from) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Removed object still exists",
+                            format!("This \"removed\" block refers to {from}, which is still declared in the configuration. Remove the block or the resource."),
+                        )
+                        .with_span(r.from.span()),
+                    );
+                }
+            }
+        }
+        if !path.is_root() {
+            for i in &module.imports {
+                self.diags.push(Diagnostic::error("Invalid import configuration", "An import block is allowed only in the root module.").with_span(i.span));
+            }
+            return;
+        }
+        for i in &module.imports {
+            if let Some(to) = parse(&i.to, "\"to\" of an import block", &mut self.diags) {
+                let ok = match &to {
+                    Target::Module(_) => false,
+                    Target::Resource(r) => r.mode == Mode::Managed && r.module.is_root() && declared(&to),
+                    Target::Instance(x) => x.resource.mode == Mode::Managed && (!x.resource.module.is_root() || declared(&to)),
+                };
+                if !ok && !matches!(&to, Target::Instance(x) if !x.resource.module.is_root()) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Configuration for import target does not exist",
+                            format!("The configuration for the given import {to} does not exist. All target instances must have an associated configuration to be imported."),
+                        )
+                        .with_span(i.to.span()),
+                    );
+                }
+            }
+        }
     }
 
     fn eval_variable(
