@@ -5,7 +5,6 @@
 mod eval;
 pub mod functions;
 mod types;
-mod types_stub;
 mod value;
 
 pub use eval::{eval, eval_template_str, references, Reference, RefStep};
