@@ -345,6 +345,13 @@ fn conditionals() {
         Value::object([("a", Value::int(1))])
     );
     assert_eq!(ok("false ? null : [1]"), list(vec![Value::int(1)]));
+    // Tuples of different lengths unify into a list, sets with tuples into a set.
+    assert_eq!(ok("var.flag ? [1] : [\"a\", \"b\"]"), list(vec![s("1")]));
+    assert_eq!(
+        ok("var.flag ? var.set : []"),
+        Value::set(vec![s("a"), s("b")])
+    );
+    assert_eq!(ok("var.flag ? [] : var.set"), Value::set(vec![]));
 }
 
 #[test]
@@ -367,7 +374,7 @@ fn conditional_errors() {
     );
     assert_eq!(pointed(src, &d), "\"a\" : [\"b\"]");
 
-    let d = err("true ? [1] : [1, 2]");
+    let d = err("true ? [1] : [true, false]");
     assert!(
         d.detail
             .contains("The 'true' tuple has length 1, but the 'false' tuple has length 2")
@@ -959,4 +966,25 @@ fn references_everywhere_but_for_bound_names() {
     assert_eq!(roots("[for var in x : var[local.i]]"), vec!["x", "local"]);
     // After the expression, the name is free again.
     assert_eq!(roots("[[for v in [] : v], v]"), vec!["v"]);
+}
+
+#[test]
+fn sensitive_keys_and_conditions_mark_the_whole_result() {
+    assert!(is_sensitive(&ok("{for v in [1] : var.secret => v}")));
+    assert!(is_sensitive(&ok("[for v in var.mixed : v if v != \"q\"]")));
+    assert_eq!(
+        ok("[for v in var.list : v if v == \"a\"]"),
+        list(vec![s("a")])
+    );
+}
+
+#[test]
+fn template_string_errors_point_into_the_template() {
+    let scope = fixture();
+    let pointed_in = |text: &'static str| {
+        let d = eval_template_str(text, FILE, &scope).err();
+        d.and_then(|d| d.span).map(|s| &text[s.start..s.end])
+    };
+    assert_eq!(pointed_in("a ${var.nope.x} b"), Some(".nope"));
+    assert_eq!(pointed_in("a\n${nope.x[0]} b"), Some("nope.x[0]"));
 }

@@ -106,9 +106,9 @@ impl Type {
     }
 
     /// A type both inputs convert to, following cty's unification: `any` absorbs everything,
-    /// strings absorb numbers and bools, tuples unify element-wise when their lengths match, objects
-    /// attribute-wise when their attribute names match and otherwise into a map. `None` when no such
-    /// type exists.
+    /// strings absorb numbers and bools, tuples unify element-wise when their lengths match and
+    /// otherwise into a list, objects attribute-wise when their attribute names match and otherwise
+    /// into a map, a tuple and a set into a set. `None` when no such type exists.
     pub(crate) fn unify(a: &Type, b: &Type) -> Option<Type> {
         match (a, b) {
             (Type::Any, _) | (_, Type::Any) => Some(Type::Any),
@@ -117,7 +117,15 @@ impl Type {
             | (Type::Number | Type::Bool, Type::String) => Some(Type::String),
             (Type::Tuple(x), Type::Tuple(y)) => {
                 if x.len() != y.len() {
-                    return None;
+                    // Tuples of different lengths can still both be lists of one element type.
+                    let mut elem: Option<Type> = None;
+                    for ty in x.iter().chain(y) {
+                        elem = Some(match elem {
+                            None => ty.clone(),
+                            Some(sofar) => Type::unify(&sofar, ty)?,
+                        });
+                    }
+                    return Some(Type::List(Box::new(elem.unwrap_or(Type::Any))));
                 }
                 x.iter()
                     .zip(y)
@@ -131,6 +139,13 @@ impl Type {
                     unified = Type::unify(&unified, ty)?;
                 }
                 Some(Type::List(Box::new(unified)))
+            }
+            (Type::Tuple(x), Type::Set(elem)) | (Type::Set(elem), Type::Tuple(x)) => {
+                let mut unified = (**elem).clone();
+                for ty in x {
+                    unified = Type::unify(&unified, ty)?;
+                }
+                Some(Type::Set(Box::new(unified)))
             }
             (Type::Object(x), Type::Object(y)) => {
                 let same_names =
@@ -979,8 +994,19 @@ mod tests {
             }]))
         );
         let one = Type::of_value(&Value::List(vec![Value::int(1)]));
-        let two = Type::of_value(&Value::List(vec![Value::int(1), Value::int(2)]));
-        assert_eq!(Type::unify(&one, &two), None);
+        let two = Type::of_value(&Value::List(vec![Value::int(1), s("2")]));
+        assert_eq!(
+            Type::unify(&one, &two),
+            Some(Type::List(Box::new(Type::String)))
+        );
+        let bools = Type::of_value(&Value::List(vec![Value::Bool(true), Value::Bool(false)]));
+        assert_eq!(Type::unify(&one, &bools), None);
+        let set = Type::of_value(&Value::set(vec![s("a")]));
+        let empty = Type::of_value(&Value::List(vec![]));
+        assert_eq!(
+            Type::unify(&set, &empty),
+            Some(Type::Set(Box::new(Type::String)))
+        );
         assert_eq!(Type::unify(&Type::Any, &one), Some(Type::Any));
     }
 }
