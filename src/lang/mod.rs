@@ -3,6 +3,13 @@
 //! must not read files: references and file contents come through the [`Scope`] the caller passes in.
 
 mod eval;
+mod eval_call;
+mod eval_ops;
+mod eval_refs;
+mod eval_template;
+#[cfg(test)]
+mod eval_tests;
+mod eval_traversal;
 pub mod functions;
 mod types;
 mod value;
