@@ -7,8 +7,8 @@ mod body;
 mod module_eval;
 mod scope;
 
-use crate::config::addr::{ResourceAddr, ResourceInstanceAddr};
 use crate::config::Config;
+use crate::config::addr::{ResourceAddr, ResourceInstanceAddr};
 use crate::diag::{Diagnostics, Span};
 use crate::graph::Dag;
 use crate::lang::Value;
