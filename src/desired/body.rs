@@ -36,6 +36,9 @@ pub fn eval_body(
     ctx: &mut BodyContext<'_>,
 ) -> Value {
     let mut values: BTreeMap<String, Value> = BTreeMap::new();
+    // Arguments whose value failed to evaluate or convert: their own error is reported, and they count
+    // as set for the cross-argument checks.
+    let mut failed: Vec<String> = Vec::new();
     for attr in &body.attributes {
         let (schema_attr, name) = match schema.attribute(&attr.name) {
             Some(a) => (a, attr.name.clone()),
@@ -105,6 +108,7 @@ pub fn eval_body(
             Ok(v) => v,
             Err(d) => {
                 ctx.push(d);
+                failed.push(name);
                 continue;
             }
         };
@@ -118,6 +122,7 @@ pub fn eval_body(
                     )
                     .with_span(attr.expr.span()),
                 );
+                failed.push(name);
                 continue;
             }
         };
@@ -271,9 +276,10 @@ pub fn eval_body(
                 });
             // An argument whose value failed to evaluate counts as set: its own error is reported.
             configured
-                && values.get(name).is_none_or(|v| {
-                    !v.is_null() && v.as_list().is_none_or(|l| !l.is_empty() || v.is_unknown())
-                })
+                && (failed.iter().any(|f| f == name)
+                    || values.get(name).is_none_or(|v| {
+                        !v.is_null() && v.as_list().is_none_or(|l| !l.is_empty() || v.is_unknown())
+                    }))
         };
         let span_of = |name: &str| {
             body.attribute(name)
