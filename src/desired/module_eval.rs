@@ -807,6 +807,7 @@ impl<'c> Evaluator<'c> {
         };
         drop(scope);
         let lifecycle = self.lifecycle(resource);
+        let configured = configured_names(resource, &schema.block);
         let first_report = self.reported.insert((id, i));
         let mut new_instances: Vec<(Instance, Vec<usize>)> = Vec::new();
         let keys: Vec<(Option<InstanceKey>, Option<(Value, Value)>, Option<i64>)> = match &expansion
@@ -869,16 +870,20 @@ impl<'c> Evaluator<'c> {
             deps.extend_from_slice(&base_deps);
             deps.sort_unstable();
             deps.dedup();
-            new_instances.push((
-                Instance {
-                    addr,
-                    value,
-                    span: resource.span,
-                    provider_alias: provider_alias.clone(),
-                    lifecycle: lifecycle.clone(),
-                },
-                deps,
-            ));
+            let mut instance = Instance {
+                addr,
+                value,
+                span: resource.span,
+                configured: configured.clone(),
+                provider_alias: provider_alias.clone(),
+                lifecycle: lifecycle.clone(),
+            };
+            if resource.mode == Mode::Managed {
+                if let Some(planned) = self.reader.planned_value(&instance) {
+                    instance.value = planned;
+                }
+            }
+            new_instances.push((instance, deps));
         }
         for (instance, deps) in new_instances {
             self.instances.push(instance);
@@ -1194,4 +1199,27 @@ impl<'c> Evaluator<'c> {
             all_instances,
         })
     }
+}
+
+/// Top-level arguments and blocks a resource block sets, under their azurerm 4.x names.
+fn configured_names(resource: &Resource, schema: &crate::schema::BlockSchema) -> Vec<String> {
+    let mut names: Vec<String> = resource
+        .body
+        .attributes
+        .iter()
+        .map(|a| match schema.deprecated_attribute(&a.name) {
+            Some(new) if schema.attribute(&a.name).is_none() => new.name.to_string(),
+            _ => a.name.clone(),
+        })
+        .chain(resource.body.blocks.iter().map(|b| {
+            if b.kind == "dynamic" {
+                b.labels.first().cloned().unwrap_or_default()
+            } else {
+                b.kind.clone()
+            }
+        }))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
