@@ -371,3 +371,317 @@ pub(super) fn sync_dir(dir: &Path) -> anyhow::Result<()> {
         .and_then(|d| d.sync_all())
         .with_context(|| format!("syncing directory {}", dir.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::backend::conformance;
+    use crate::state::estate;
+    use crate::state::journal::{JournalFault, Step};
+    use crate::state::lock::{RetryOptions, lock_with_retry};
+    use crate::state::model::{CreateIntent, ResourceState};
+    use std::time::Duration;
+
+    fn temp() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap()
+    }
+
+    #[test]
+    fn local_backend_passes_the_conformance_suite() {
+        let dirs = std::sync::Mutex::new(Vec::new());
+        let factory = || -> (Box<dyn Backend>, Box<dyn Backend>) {
+            let dir = temp();
+            let path = dir.path().join("peerform.tfstate");
+            dirs.lock().unwrap().push(dir);
+            (
+                Box::new(LocalBackend::new(&path)),
+                Box::new(LocalBackend::new(&path)),
+            )
+        };
+        conformance::run_all(&factory).unwrap();
+    }
+
+    fn put(state: &State, site: usize, type_name: &str, name: &str, id: &str) -> Step {
+        let address = estate::site_address(site, type_name, name);
+        let resource = ResourceState {
+            type_name: type_name.to_string(),
+            id: id.to_string(),
+            ..state.resources.get(&address).cloned().unwrap_or_default()
+        };
+        Step::Put { address, resource }
+    }
+
+    /// The steps of a small apply: an intent, then its create, an update and a delete.
+    fn steps(state: &State) -> Vec<Step> {
+        vec![
+            Step::Intent {
+                address: estate::site_address(9, "azurerm_resource_group", "this"),
+                intent: CreateIntent {
+                    type_name: "azurerm_resource_group".into(),
+                    id: "/subscriptions/s/resourceGroups/new".into(),
+                },
+            },
+            put(state, 9, "azurerm_resource_group", "this", "/subscriptions/s/resourceGroups/new"),
+            put(state, 0, "azurerm_virtual_network", "this", "/changed"),
+            Step::Remove {
+                address: estate::site_address(1, "azurerm_subnet", "gateway"),
+            },
+            Step::Intent {
+                address: estate::site_address(9, "azurerm_virtual_network", "this"),
+                intent: CreateIntent {
+                    type_name: "azurerm_virtual_network".into(),
+                    id: "/subscriptions/s/resourceGroups/new/providers/Microsoft.Network/virtualNetworks/v".into(),
+                },
+            },
+        ]
+    }
+
+    fn expected_after(base: &State, steps: &[Step]) -> State {
+        let mut state = base.clone();
+        for step in steps {
+            step.clone().apply(&mut state);
+        }
+        state.serial = base.serial + 1;
+        state
+    }
+
+    #[test]
+    fn a_torn_journal_append_loses_only_the_step_in_flight() {
+        let base = estate::estate_state(3);
+        let all = steps(&base);
+        for completed in 0..all.len() {
+            let line_len = wire::encode_step(&all[completed]).unwrap().len();
+            for torn in [0, 1, line_len / 2, line_len - 1] {
+                let dir = temp();
+                let backend = LocalBackend::new(&dir.path().join("peerform.tfstate"));
+                let mut journal = backend.begin(&base).unwrap();
+                for step in &all[..completed] {
+                    journal.append(step).unwrap();
+                }
+                journal.fault = Some(JournalFault::TornAppend(torn));
+                assert!(journal.append(&all[completed]).is_err());
+                drop(journal);
+
+                let want = if completed == 0 {
+                    base.clone()
+                } else {
+                    expected_after(&base, &all[..completed])
+                };
+                let fresh = LocalBackend::new(&dir.path().join("peerform.tfstate"));
+                assert_eq!(
+                    fresh.read().unwrap().unwrap(),
+                    want,
+                    "{completed} steps, torn at {torn}"
+                );
+                assert_eq!(fresh.recover().unwrap().unwrap(), want);
+                assert!(!fresh.paths().journal.exists());
+                assert_eq!(fresh.read_file().unwrap().unwrap().0, want);
+            }
+        }
+    }
+
+    #[test]
+    fn an_interrupted_final_write_keeps_every_completed_step() {
+        let base = estate::estate_state(3);
+        let all = steps(&base);
+        let want = expected_after(&base, &all);
+        for fault in [WriteFault::AfterTemp, WriteFault::AfterRename] {
+            let dir = temp();
+            let path = dir.path().join("peerform.tfstate");
+            let backend = LocalBackend::new(&path);
+            let mut journal = backend.begin(&base).unwrap();
+            let mut state = base.clone();
+            for step in &all {
+                journal.append(step).unwrap();
+                step.clone().apply(&mut state);
+            }
+            *backend.fault.lock().unwrap() = Some(fault);
+            assert!(backend.finish(journal, &mut state).is_err());
+            assert_eq!(state, want);
+            match fault {
+                WriteFault::AfterTemp => assert!(backend.paths().temp.exists()),
+                WriteFault::AfterRename => assert!(backend.paths().journal.exists()),
+            }
+
+            let fresh = LocalBackend::new(&path);
+            assert_eq!(fresh.read().unwrap().unwrap(), want, "{fault:?}");
+            // The create intent recorded last is visible, so apply can adopt that object.
+            assert!(
+                fresh
+                    .read()
+                    .unwrap()
+                    .unwrap()
+                    .intents
+                    .contains_key(&estate::site_address(9, "azurerm_virtual_network", "this"))
+            );
+            assert_eq!(fresh.recover().unwrap().unwrap(), want);
+            assert!(!fresh.paths().journal.exists());
+            assert_eq!(fresh.read().unwrap().unwrap(), want);
+            // The next run journals on top of the recovered state.
+            let journal = fresh.begin(&want).unwrap();
+            assert_eq!(journal.base_serial, want.serial);
+        }
+    }
+
+    #[test]
+    fn a_finished_journal_is_compacted_with_one_serial_step() {
+        let base = estate::estate_state(2);
+        let dir = temp();
+        let backend = LocalBackend::new(&dir.path().join("peerform.tfstate"));
+        let mut journal = backend.begin(&base).unwrap();
+        let mut state = base.clone();
+        for step in steps(&base) {
+            journal.append(&step).unwrap();
+            step.apply(&mut state);
+        }
+        backend.finish(journal, &mut state).unwrap();
+        assert_eq!(state.serial, base.serial + 1);
+        assert!(!backend.paths().journal.exists());
+        assert_eq!(backend.read().unwrap().unwrap(), state);
+        // The backup holds the state before the write.
+        let backup = wire::decode(&fs::read(&backend.paths().backup).unwrap()).unwrap();
+        assert_eq!(backup, base);
+    }
+
+    #[test]
+    fn journal_bytes_grow_linearly_with_steps() {
+        let base = estate::estate_state(100);
+        let dir = temp();
+        let backend = LocalBackend::new(&dir.path().join("peerform.tfstate"));
+        let file_size = fs::metadata(&backend.paths().state)
+            .map(|m| m.len())
+            .unwrap_or(0);
+        let mut journal = backend.begin(&base).unwrap();
+        let state_size = fs::metadata(&backend.paths().state).unwrap().len();
+        assert!(state_size > file_size);
+        let header = journal.bytes_written();
+        let mut sizes = Vec::new();
+        for (address, resource) in base.resources.iter().take(200) {
+            let before = journal.bytes_written();
+            journal
+                .append(&Step::Put {
+                    address: address.clone(),
+                    resource: resource.clone(),
+                })
+                .unwrap();
+            sizes.push(journal.bytes_written() - before);
+        }
+        let largest = *sizes.iter().max().unwrap();
+        // Each step costs its own line, never the whole state.
+        assert!(largest < 2_000, "{largest}");
+        assert_eq!(journal.bytes_written(), header + sizes.iter().sum::<u64>());
+        assert!(journal.bytes_written() < state_size / 4);
+        assert_eq!(
+            fs::metadata(&backend.paths().journal).unwrap().len(),
+            journal.bytes_written()
+        );
+    }
+
+    #[test]
+    fn unreadable_states_are_never_overwritten() {
+        let good = wire::encode(&estate::estate_state(1)).unwrap();
+        let text = String::from_utf8(good.clone()).unwrap();
+        let cases = [
+            ("truncated", text[..text.len() / 3].to_string()),
+            (
+                "wrong format",
+                text.replace("\"peerform-state\"", "\"something-else\""),
+            ),
+            (
+                "newer version",
+                text.replace("\"version\": 1\n", "\"version\": 2\n"),
+            ),
+            (
+                "unknown field",
+                text.replace("\"serial\": 42,", "\"serial\": 42,\n  \"x\": 1,"),
+            ),
+        ];
+        for (what, content) in cases {
+            let dir = temp();
+            let path = dir.path().join("peerform.tfstate");
+            fs::write(&path, &content).unwrap();
+            let backend = LocalBackend::new(&path);
+            let err = format!("{:#}", backend.read().unwrap_err());
+            assert!(err.contains(&path.display().to_string()), "{what}: {err}");
+            let mut state = estate::estate_state(1);
+            state.serial = 1000;
+            assert!(
+                backend.write(&state, WriteOptions { force: true }).is_err(),
+                "{what}"
+            );
+            assert!(backend.recover().is_err(), "{what}");
+            assert!(backend.begin(&state).is_err(), "{what}");
+            assert_eq!(fs::read_to_string(&path).unwrap(), content, "{what}");
+            assert!(!backend.paths().backup.exists(), "{what}");
+        }
+    }
+
+    #[test]
+    fn a_corrupt_journal_line_before_the_end_is_an_error() {
+        let base = estate::estate_state(1);
+        let dir = temp();
+        let backend = LocalBackend::new(&dir.path().join("peerform.tfstate"));
+        let mut journal = backend.begin(&base).unwrap();
+        for step in steps(&base).iter().take(2) {
+            journal.append(step).unwrap();
+        }
+        drop(journal);
+        let mut bytes = fs::read(&backend.paths().journal).unwrap();
+        let second_line = bytes.iter().position(|&b| b == b'\n').unwrap() + 5;
+        bytes[second_line] = b'#';
+        fs::write(&backend.paths().journal, &bytes).unwrap();
+        let err = format!("{:#}", backend.read().unwrap_err());
+        assert!(err.contains("line 2") && err.contains("journal"), "{err}");
+        let state_before = fs::read(&backend.paths().state).unwrap();
+        assert!(backend.recover().is_err());
+        assert_eq!(fs::read(&backend.paths().state).unwrap(), state_before);
+    }
+
+    #[test]
+    fn lock_retry_waits_with_the_injected_interval() {
+        let dir = temp();
+        let path = dir.path().join("peerform.tfstate");
+        let holder = LocalBackend::new(&path);
+        let waiter = LocalBackend::new(&path);
+        let request = LockRequest {
+            who: "ana@one".into(),
+            operation: "apply".into(),
+            created: "2026-01-01T00:00:00Z".into(),
+        };
+        let held = holder.lock(&request).unwrap();
+        let retry = RetryOptions {
+            timeout: Duration::from_secs(1),
+            interval: Duration::from_millis(250),
+        };
+        let mut waits = 0;
+        let err = lock_with_retry(&waiter, &request, retry, &mut |_| waits += 1).unwrap_err();
+        assert_eq!(waits, 4);
+        let locked = err.downcast_ref::<StateLocked>().unwrap();
+        assert_eq!(locked.holder.as_ref().unwrap().id, held.id);
+        let message = err.to_string();
+        assert!(
+            message.contains("ana@one")
+                && message.contains("apply")
+                && message.contains("2026-01-01"),
+            "{message}"
+        );
+
+        // The holder lets go during the second wait: the waiter gets the lock.
+        let mut waits = 0;
+        let got = lock_with_retry(&waiter, &request, retry, &mut |_| {
+            waits += 1;
+            if waits == 2 {
+                holder.unlock(&held.id).unwrap();
+            }
+        })
+        .unwrap();
+        assert_eq!(waits, 2);
+        waiter.unlock(&got.id).unwrap();
+        // No stray temporary lock files are left behind.
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.is_empty(), "{names:?}");
+    }
+}

@@ -765,3 +765,398 @@ pub(super) fn encode_step(step: &super::journal::Step) -> anyhow::Result<Vec<u8>
 pub(super) fn decode_line<T: DeserializeOwned>(line: &[u8]) -> Result<T, String> {
     serde_json::from_slice(line).map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::addr::{InstanceKey, Mode, ModulePath, ResourceAddr};
+    use crate::state::estate;
+    use proptest::prelude::*;
+
+    fn address_strategy() -> impl Strategy<Value = ResourceInstanceAddr> {
+        let key = prop_oneof![
+            Just(None),
+            (-5i64..1000).prop_map(|i| Some(InstanceKey::Int(i))),
+            "\\PC{0,8}".prop_map(|s| Some(InstanceKey::Str(s))),
+        ];
+        let module =
+            prop::collection::vec(("[a-z][a-z0-9_]{0,5}", key.clone()), 0..3).prop_map(|steps| {
+                let mut path = ModulePath::root();
+                for (name, key) in steps {
+                    path = path.child(&name, key);
+                }
+                path
+            });
+        (
+            module,
+            prop::sample::select(vec![
+                "azurerm_subnet",
+                "azurerm_express_route_circuit",
+                "azurerm_route_filter",
+            ]),
+            "[a-z][a-z0-9_]{0,7}",
+            key,
+        )
+            .prop_map(|(module, type_name, name, key)| ResourceInstanceAddr {
+                resource: ResourceAddr {
+                    module,
+                    mode: Mode::Managed,
+                    type_name: type_name.to_string(),
+                    name,
+                },
+                key,
+            })
+    }
+
+    fn value_strategy() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (-1_000_000i64..1_000_000).prop_map(Value::int),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::number),
+            "\\PC{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::List),
+                prop::collection::btree_map("[a-z_ ]{0,6}", inner, 0..4).prop_map(Value::Map),
+            ]
+        })
+    }
+
+    fn digest_strategy() -> impl Strategy<Value = Digest> {
+        any::<[u8; 32]>().prop_map(Digest)
+    }
+
+    fn attributes_strategy() -> impl Strategy<Value = BTreeMap<String, Value>> {
+        prop::collection::btree_map("[a-z_]{1,10}", value_strategy(), 0..5)
+    }
+
+    fn secrets_strategy() -> impl Strategy<Value = BTreeMap<String, Digest>> {
+        prop::collection::btree_map("[a-z_]{1,8}(\\[[0-9]\\])?", digest_strategy(), 0..3)
+    }
+
+    fn resource_strategy() -> impl Strategy<Value = (ResourceInstanceAddr, ResourceState)> {
+        (
+            address_strategy(),
+            "/subscriptions/[a-z0-9-]{1,12}/resourceGroups/[a-z]{1,8}",
+            attributes_strategy(),
+            secrets_strategy(),
+            prop::collection::btree_set(address_strategy(), 0..3),
+            any::<bool>(),
+            any::<bool>(),
+            prop::collection::vec(
+                (
+                    "[0-9a-f]{8}",
+                    "/x/[a-z]{1,5}",
+                    attributes_strategy(),
+                    secrets_strategy(),
+                ),
+                0..2,
+            ),
+        )
+            .prop_map(
+                |(address, id, attributes, secrets, deps, tainted, cbd, deposed)| {
+                    let resource = ResourceState {
+                        type_name: address.resource.type_name.clone(),
+                        id,
+                        attributes,
+                        secrets,
+                        dependencies: deps.into_iter().collect(),
+                        status: if tainted {
+                            Status::Tainted
+                        } else {
+                            Status::Ready
+                        },
+                        create_before_destroy: cbd,
+                        deposed: deposed
+                            .into_iter()
+                            .map(|(key, id, attributes, secrets)| DeposedObject {
+                                key,
+                                id,
+                                attributes,
+                                secrets,
+                            })
+                            .collect(),
+                    };
+                    (address, resource)
+                },
+            )
+    }
+
+    fn state_strategy() -> impl Strategy<Value = State> {
+        (
+            any::<u64>(),
+            "[0-9a-f-]{1,36}",
+            ("\\PC{0,8}", "\\PC{0,8}", "\\PC{0,8}"),
+            prop::collection::vec(resource_strategy(), 0..6),
+            prop::collection::vec((address_strategy(), "/[a-z]{1,6}"), 0..2),
+            prop::collection::btree_map(
+                "[a-z_]{1,6}",
+                prop_oneof![
+                    value_strategy().prop_map(OutputState::Plain),
+                    digest_strategy().prop_map(OutputState::Sensitive),
+                ],
+                0..3,
+            ),
+            (
+                prop::collection::vec(any::<u8>(), 8..24),
+                1u32..4,
+                1u32..5,
+                8u32..4096,
+            ),
+        )
+            .prop_map(
+                |(serial, lineage, cloud, resources, intents, outputs, kdf)| State {
+                    serial,
+                    lineage,
+                    cloud: CloudTarget {
+                        target: cloud.0,
+                        endpoint: cloud.1,
+                        subscription: cloud.2,
+                    },
+                    outputs,
+                    resources: resources.into_iter().collect(),
+                    intents: intents
+                        .into_iter()
+                        .map(|(a, id)| {
+                            let intent = CreateIntent {
+                                type_name: a.resource.type_name.clone(),
+                                id,
+                            };
+                            (a, intent)
+                        })
+                        .collect(),
+                    secrets: SecretParams {
+                        salt: kdf.0,
+                        parallelism: kdf.1,
+                        iterations: kdf.2,
+                        memory_kib: kdf.3.max(8 * kdf.1),
+                    },
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn read_of_write_is_identity(state in state_strategy()) {
+            let bytes = encode(&state).unwrap();
+            let read = decode(&bytes).unwrap();
+            prop_assert_eq!(&read, &state);
+            // Loading and saving an unchanged state gives identical bytes.
+            prop_assert_eq!(encode(&read).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn bytes_are_sorted_indented_and_end_with_a_newline() {
+        let bytes = encode(&estate::estate_state(2)).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.ends_with("}\n") && !text.ends_with("\n\n"));
+        assert!(text.contains("\n  \"format\": \"peerform-state\",\n"));
+        // Top-level keys in sorted order.
+        let keys: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("  \""))
+            .map(|l| l.trim_start().split('"').nth(1).unwrap())
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        assert!(!text.contains('\t'));
+    }
+
+    /// The line range (inclusive) of one resource's entry in an encoded state.
+    fn block_of(text: &str, address: &ResourceInstanceAddr) -> (usize, usize) {
+        let opener = format!("    {}: {{", serde_json::Value::String(address.to_string()));
+        let lines: Vec<&str> = text.lines().collect();
+        let start = lines.iter().position(|l| *l == opener).unwrap();
+        let end = (start..lines.len())
+            .find(|&i| lines[i] == "    }" || lines[i] == "    },")
+            .unwrap();
+        (start, end)
+    }
+
+    fn changed_region(before: &str, after: &str) -> (usize, usize, usize) {
+        let neutral = |text: &str| -> Vec<String> {
+            text.lines()
+                .map(|l| {
+                    if l.starts_with("  \"serial\": ") {
+                        "SERIAL".to_string()
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect()
+        };
+        let (a, b) = (neutral(before), neutral(after));
+        let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+        let suffix = a
+            .iter()
+            .rev()
+            .zip(b.iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
+        (prefix, a.len() - suffix, b.len() - suffix)
+    }
+
+    #[test]
+    fn changing_one_of_1000_resources_changes_only_its_lines_and_the_serial() {
+        let state = estate::estate_state(91);
+        assert!(state.resources.len() >= 1000);
+        let before = String::from_utf8(encode(&state).unwrap()).unwrap();
+        let target = estate::site_address(50, "azurerm_express_route_circuit", "this");
+        let (start, end) = block_of(&before, &target);
+
+        // A changed value: same line count, only lines inside the block and the serial differ.
+        let mut changed = state.clone();
+        changed.serial += 1;
+        changed
+            .resources
+            .get_mut(&target)
+            .unwrap()
+            .attributes
+            .insert("bandwidth_in_mbps".into(), Value::int(2000));
+        let after = String::from_utf8(encode(&changed).unwrap()).unwrap();
+        let (old_lines, new_lines): (Vec<_>, Vec<_>) =
+            (before.lines().collect(), after.lines().collect());
+        assert_eq!(old_lines.len(), new_lines.len());
+        let differing: Vec<usize> = (0..old_lines.len())
+            .filter(|&i| old_lines[i] != new_lines[i])
+            .collect();
+        assert_eq!(differing.len(), 2, "{differing:?}");
+        for i in differing {
+            assert!(
+                (start..=end).contains(&i) || old_lines[i].starts_with("  \"serial\""),
+                "line {i} changed outside the resource: {}",
+                old_lines[i]
+            );
+        }
+
+        // An added attribute and a new dependency: the changed region stays inside the block.
+        let mut grown = changed.clone();
+        let resource = grown.resources.get_mut(&target).unwrap();
+        resource
+            .attributes
+            .insert("a_new_attribute".into(), Value::string("x"));
+        resource
+            .dependencies
+            .push(estate::site_address(50, "azurerm_route_filter", "this"));
+        resource.dependencies.sort();
+        let after = String::from_utf8(encode(&grown).unwrap()).unwrap();
+        let (from, to_before, _) = changed_region(&before, &after);
+        assert!(
+            from >= start && to_before <= end + 1,
+            "{from}..{to_before} vs {start}..{end}"
+        );
+    }
+
+    #[test]
+    fn unknown_values_are_refused_naming_the_address() {
+        let mut state = estate::estate_state(1);
+        let target = estate::site_address(0, "azurerm_virtual_network", "this");
+        state
+            .resources
+            .get_mut(&target)
+            .unwrap()
+            .attributes
+            .insert("guid".into(), Value::Unknown);
+        let err = encode(&state).unwrap_err().to_string();
+        assert!(
+            err.contains(&target.to_string()) && err.contains("guid"),
+            "{err}"
+        );
+    }
+
+    fn error_of(text: &str) -> String {
+        format!("{:#}", decode(text.as_bytes()).unwrap_err())
+    }
+
+    #[test]
+    fn bad_files_get_clear_errors() {
+        let good = String::from_utf8(encode(&estate::estate_state(1)).unwrap()).unwrap();
+
+        let truncated = &good[..good.len() / 2];
+        assert!(
+            error_of(truncated).contains("truncated"),
+            "{}",
+            error_of(truncated)
+        );
+
+        let wrong = good.replace("\"format\": \"peerform-state\"", "\"format\": \"other\"");
+        let e = error_of(&wrong);
+        assert!(
+            e.contains("\"other\"") && e.contains("peerform-state") && e.contains("version 1"),
+            "{e}"
+        );
+
+        let newer = good.replace("\"version\": 1\n", "\"version\": 7\n");
+        let e = error_of(&newer);
+        assert!(
+            e.contains("version 7") && e.contains("version 1") && e.contains("upgrade"),
+            "{e}"
+        );
+
+        let unknown = good.replace("\"serial\": 42,", "\"serial\": 42,\n  \"extra\": true,");
+        let e = error_of(&unknown);
+        assert!(
+            e.contains("unknown field `extra`") && e.contains("line"),
+            "{e}"
+        );
+
+        let address = estate::site_address(0, "azurerm_resource_group", "this").to_string();
+        let key = serde_json::Value::String(address.clone()).to_string();
+        let start = good.find(&format!("    {key}: {{")).unwrap();
+        let end = start + good[start..].find("\n    },\n").unwrap() + "\n    },\n".len();
+        let block = &good[start..end];
+        let duplicated = format!("{}{block}{}", &good[..end], &good[end..]);
+        let e = error_of(&duplicated);
+        assert!(
+            e.contains("duplicate key") && e.contains(&key) && e.contains("line"),
+            "{e}"
+        );
+
+        let terraform = r#"{"version": 4, "terraform_version": "1.9.5", "serial": 1, "lineage": "x", "resources": []}"#;
+        assert!(error_of(terraform).contains("import-terraform"));
+        assert!(error_of("[1, 2]").contains("not a peerform state"));
+        assert!(error_of("").contains("truncated"));
+    }
+
+    #[test]
+    fn journal_steps_round_trip() {
+        use crate::state::journal::Step;
+        let state = estate::estate_state(1);
+        let (address, resource) = state.resources.iter().next().unwrap();
+        let steps = vec![
+            Step::Intent {
+                address: address.clone(),
+                intent: CreateIntent {
+                    type_name: resource.type_name.clone(),
+                    id: resource.id.clone(),
+                },
+            },
+            Step::Put {
+                address: address.clone(),
+                resource: resource.clone(),
+            },
+            Step::Remove {
+                address: address.clone(),
+            },
+            Step::Output {
+                name: "o".into(),
+                output: OutputState::Plain(Value::int(3)),
+            },
+            Step::RemoveOutput { name: "o".into() },
+        ];
+        for step in steps {
+            let line = encode_step(&step).unwrap();
+            assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
+            let read = decode_line::<StepIn>(&line).and_then(convert_step).unwrap();
+            assert_eq!(read, step);
+        }
+    }
+}
