@@ -307,7 +307,7 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
             })?;
             for (from, to) in &moves {
                 let verb = if dry_run { "Would move" } else { "Move" };
-                writeln!(ctx.out, "{verb} \"{from}\" to \"{to}\"")?;
+                writeln!(ctx.out, "{verb} {} to {}", quoted(from), quoted(to))?;
             }
             if !dry_run {
                 writeln!(ctx.out, "Successfully moved {} object(s).", moves.len())?;
@@ -435,6 +435,11 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
             Ok(0)
         }
     }
+}
+
+/// Quote as Go's `%q` does, which Terraform uses for addresses in messages.
+fn quoted(address: &impl std::fmt::Display) -> String {
+    serde_json::Value::String(address.to_string()).to_string()
 }
 
 fn read_optional_state(path: &Path) -> anyhow::Result<Option<State>> {
