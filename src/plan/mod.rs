@@ -5,6 +5,7 @@
 
 mod diff;
 mod model;
+pub mod render_human;
 mod schedule;
 
 pub use diff::{Decision, DiffOptions, diff, normalise};
