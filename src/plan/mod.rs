@@ -293,11 +293,12 @@ pub fn make_plan(
 
     // `import` blocks annotate the change of their target.
     for (to, id) in imports(config, &desired) {
-        if let Some(&ci) = index_of.get(&to) {
-            if changes[ci].before.is_none() && changes[ci].action == Action::Create {
-                changes[ci].importing = Some(id);
-                changes[ci].action = Action::NoOp;
-            }
+        if let Some(&ci) = index_of.get(&to)
+            && changes[ci].before.is_none()
+            && changes[ci].action == Action::Create
+        {
+            changes[ci].importing = Some(id);
+            changes[ci].action = Action::NoOp;
         }
     }
 
@@ -311,14 +312,15 @@ pub fn make_plan(
         if !instance.lifecycle.prevent_destroy {
             continue;
         }
-        if let Some(&ci) = index_of.get(&instance.addr) {
-            if changes[ci].action.destroys() {
-                let reasons: Vec<String> = changes[ci]
-                    .replace_reasons
-                    .iter()
-                    .map(reason_text)
-                    .collect();
-                diagnostics.push(
+        if let Some(&ci) = index_of.get(&instance.addr)
+            && changes[ci].action.destroys()
+        {
+            let reasons: Vec<String> = changes[ci]
+                .replace_reasons
+                .iter()
+                .map(reason_text)
+                .collect();
+            diagnostics.push(
                     Diagnostic::error(
                         "Instance cannot be destroyed",
                         format!(
@@ -330,7 +332,6 @@ pub fn make_plan(
                     .with_span(instance.span)
                     .with_address(instance.addr.to_string()),
                 );
-            }
         }
         if let Some(object) = state.resources.get(&instance.addr) {
             let _ = object;
@@ -363,7 +364,7 @@ pub fn make_plan(
                 .as_ref()
                 .and_then(|a| a.get_attr(k))
                 .map(normalise);
-            before == after && !after.as_ref().is_some_and(|v| !v.is_wholly_known())
+            before == after && after.as_ref().is_none_or(|v| v.is_wholly_known())
         });
         if same_name {
             let span = desired

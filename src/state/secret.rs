@@ -185,13 +185,16 @@ pub fn secret_matches(
     }
 }
 
+/// Secrets to digest: `(attribute path, input bytes)`.
+pub type SecretInputs = Vec<(String, Vec<u8>)>;
+
 /// Split attribute values into what may be stored and the secrets to digest: each secret's place
 /// becomes null, and `(path, input bytes)` is returned for it. Secret nulls stay null (nothing to hide).
 pub fn split_secrets(
     type_name: &str,
     values: BTreeMap<String, Value>,
     extra: &[AttrPath],
-) -> (BTreeMap<String, Value>, Vec<(String, Vec<u8>)>) {
+) -> (BTreeMap<String, Value>, SecretInputs) {
     let schema = crate::schema::resource(type_name).map(|s| &s.block);
     let mut secrets = Vec::new();
     let attributes = values
