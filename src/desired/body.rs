@@ -7,7 +7,7 @@ use super::scope::WithIterator;
 use crate::config::did_you_mean;
 use crate::config::{Block, Body};
 use crate::diag::{Diagnostic, Span};
-use crate::lang::{eval, Scope, Step, Value};
+use crate::lang::{Scope, Step, Value, eval};
 use crate::schema::BlockSchema;
 use std::collections::BTreeMap;
 
@@ -36,6 +36,9 @@ pub fn eval_body(
     ctx: &mut BodyContext<'_>,
 ) -> Value {
     let mut values: BTreeMap<String, Value> = BTreeMap::new();
+    // Arguments whose value failed to evaluate or convert: their own error is reported, and they count
+    // as set for the cross-argument checks.
+    let mut failed: Vec<String> = Vec::new();
     for attr in &body.attributes {
         let (schema_attr, name) = match schema.attribute(&attr.name) {
             Some(a) => (a, attr.name.clone()),
@@ -58,14 +61,22 @@ pub fn eval_body(
                 None => {
                     if ctx.report_static {
                         let detail = if schema.block(&attr.name).is_some() {
-                            format!("An argument named \"{}\" is not expected here. Did you mean to define a block of type \"{}\"?", attr.name, attr.name)
+                            format!(
+                                "An argument named \"{}\" is not expected here. Did you mean to define a block of type \"{}\"?",
+                                attr.name, attr.name
+                            )
                         } else {
                             let hint = did_you_mean(&attr.name, schema.names())
                                 .map(|s| format!(" Did you mean \"{s}\"?"))
                                 .unwrap_or_default();
-                            format!("An argument named \"{}\" is not expected here.{hint}", attr.name)
+                            format!(
+                                "An argument named \"{}\" is not expected here.{hint}",
+                                attr.name
+                            )
                         };
-                        ctx.push(Diagnostic::error("Unsupported argument", detail).with_span(attr.span));
+                        ctx.push(
+                            Diagnostic::error("Unsupported argument", detail).with_span(attr.span),
+                        );
                     }
                     continue;
                 }
@@ -97,6 +108,7 @@ pub fn eval_body(
             Ok(v) => v,
             Err(d) => {
                 ctx.push(d);
+                failed.push(name);
                 continue;
             }
         };
@@ -110,6 +122,7 @@ pub fn eval_body(
                     )
                     .with_span(attr.expr.span()),
                 );
+                failed.push(name);
                 continue;
             }
         };
@@ -146,7 +159,9 @@ pub fn eval_body(
         let Some(nested) = schema.block(&kind) else {
             if ctx.report_static {
                 let detail = if schema.attribute(&kind).is_some() {
-                    format!("Blocks of type \"{kind}\" are not expected here. Did you mean to define argument \"{kind}\"? If so, use the equals sign to assign it a value.")
+                    format!(
+                        "Blocks of type \"{kind}\" are not expected here. Did you mean to define argument \"{kind}\"? If so, use the equals sign to assign it a value."
+                    )
                 } else {
                     let hint = did_you_mean(&kind, schema.names())
                         .map(|s| format!(" Did you mean \"{s}\"?"))
@@ -186,11 +201,15 @@ pub fn eval_body(
         let count = items.len();
         let span = dynamic_spans.get(nested.name).copied().unwrap_or(header);
         // Counts of dynamic blocks may depend on unknown values; only report what is certain.
-        if count < nested.min_items && !dynamic_spans.contains_key(nested.name) && ctx.report_static {
+        if count < nested.min_items && !dynamic_spans.contains_key(nested.name) && ctx.report_static
+        {
             ctx.push(
                 Diagnostic::error(
                     format!("Insufficient {} blocks", nested.name),
-                    format!("At least {} \"{}\" blocks are required.", nested.min_items, nested.name),
+                    format!(
+                        "At least {} \"{}\" blocks are required.",
+                        nested.min_items, nested.name
+                    ),
                 )
                 .with_span(span),
             );
@@ -199,12 +218,24 @@ pub fn eval_body(
             ctx.push(
                 Diagnostic::error(
                     format!("Too many {} blocks", nested.name),
-                    format!("No more than {} \"{}\" blocks are allowed.", nested.max_items, nested.name),
+                    format!(
+                        "No more than {} \"{}\" blocks are allowed.",
+                        nested.max_items, nested.name
+                    ),
                 )
                 .with_span(span),
             );
         }
-        values.insert(nested.name.to_string(), Value::List(items));
+        let value =
+            if items.is_empty() && nested.computed && !dynamic_spans.contains_key(nested.name) {
+                // Azure fills an absent Optional+Computed block.
+                Value::Unknown
+            } else if nested.is_set {
+                Value::set(items)
+            } else {
+                Value::List(items)
+            };
+        values.insert(nested.name.to_string(), value);
     }
 
     // Required arguments, defaults, computed attributes, conflicts.
@@ -217,7 +248,10 @@ pub fn eval_body(
                 ctx.push(
                     Diagnostic::error(
                         "Missing required argument",
-                        format!("The argument \"{}{}\" is required, but no definition was found.", path, a.name),
+                        format!(
+                            "The argument \"{}{}\" is required, but no definition was found.",
+                            path, a.name
+                        ),
                     )
                     .with_span(header),
                 );
@@ -232,23 +266,94 @@ pub fn eval_body(
         };
         values.insert(a.name.to_string(), value);
     }
-    for a in &schema.attributes {
+    // azurerm's cross-argument rules: ConflictsWith, RequiredWith, ExactlyOneOf, AtLeastOneOf.
+    if ctx.report_static {
         let set = |name: &str| {
-            body.attributes.iter().any(|x| x.name == name)
-                && values.get(name).is_some_and(|v| !v.is_null())
+            let configured = body.attributes.iter().any(|x| x.name == name)
+                || body.blocks.iter().any(|b| {
+                    b.kind == name
+                        || (b.kind == "dynamic" && b.labels.first().is_some_and(|l| l == name))
+                });
+            // An argument whose value failed to evaluate counts as set: its own error is reported.
+            configured
+                && (failed.iter().any(|f| f == name)
+                    || values.get(name).is_none_or(|v| {
+                        !v.is_null() && v.as_list().is_none_or(|l| !l.is_empty() || v.is_unknown())
+                    }))
         };
-        if !set(a.name) {
-            continue;
-        }
-        for other in a.conflicts_with {
-            if a.name < *other && set(other) && ctx.report_static {
-                ctx.push(
-                    Diagnostic::error(
-                        "Conflicting configuration arguments",
-                        format!("\"{path}{}\": conflicts with {path}{other}. Set only one of them.", a.name),
-                    )
-                    .with_span(body.attribute(a.name).map(|x| x.span).unwrap_or(header)),
-                );
+        let span_of = |name: &str| {
+            body.attribute(name)
+                .map(|x| x.span)
+                .or_else(|| body.blocks.iter().find(|b| b.kind == name).map(|b| b.span))
+                .unwrap_or(header)
+        };
+        let mut reported_groups: Vec<&[&str]> = Vec::new();
+        for a in &schema.attributes {
+            if set(a.name) {
+                for other in a.conflicts_with {
+                    if a.name < *other && set(other) {
+                        ctx.push(
+                            Diagnostic::error(
+                                "Conflicting configuration arguments",
+                                format!("\"{path}{}\": conflicts with {path}{other}. Set only one of them.", a.name),
+                            )
+                            .with_span(span_of(a.name)),
+                        );
+                    }
+                }
+                let missing: Vec<&str> = a
+                    .required_with
+                    .iter()
+                    .copied()
+                    .filter(|o| !set(o))
+                    .collect();
+                if !missing.is_empty() {
+                    let mut all: Vec<&str> = a.required_with.to_vec();
+                    if !all.contains(&a.name) {
+                        all.push(a.name);
+                    }
+                    all.sort_unstable();
+                    ctx.push(
+                        Diagnostic::error(
+                            "Missing required argument",
+                            format!(
+                                "\"{path}{}\": all of `{}` must be specified (missing: {}).",
+                                a.name,
+                                all.join(","),
+                                missing.join(", ")
+                            ),
+                        )
+                        .with_span(span_of(a.name)),
+                    );
+                }
+            }
+            for (group, exactly) in [(a.exactly_one_of, true), (a.at_least_one_of, false)] {
+                if group.is_empty() || reported_groups.contains(&group) {
+                    continue;
+                }
+                reported_groups.push(group);
+                let chosen: Vec<&str> = group.iter().copied().filter(|o| set(o)).collect();
+                if chosen.is_empty() {
+                    ctx.push(
+                        Diagnostic::error(
+                            "Missing required argument",
+                            format!(
+                                "\"{path}{}\": one of `{}` must be specified.",
+                                a.name,
+                                group.join(",")
+                            ),
+                        )
+                        .with_span(header),
+                    );
+                } else if exactly && chosen.len() > 1 {
+                    ctx.push(
+                        Diagnostic::error(
+                            "Invalid combination of arguments",
+                            format!("\"{path}{}\": only one of `{}` can be specified, but `{}` were specified.", chosen[0], group.join(","), chosen.join(",")),
+                        )
+                        .with_span(span_of(chosen[1])),
+                    );
+                }
             }
         }
     }
@@ -294,8 +399,11 @@ fn expand_dynamic<'b>(
             hcl_edit::expr::Expression::Variable(v) => v.as_str().to_string(),
             _ => {
                 ctx.push(
-                    Diagnostic::error("Invalid dynamic iterator name", "The iterator must be a bare name, such as iterator = peering.")
-                        .with_span(a.span),
+                    Diagnostic::error(
+                        "Invalid dynamic iterator name",
+                        "The iterator must be a bare name, such as iterator = peering.",
+                    )
+                    .with_span(a.span),
                 );
                 return;
             }
@@ -304,15 +412,21 @@ fn expand_dynamic<'b>(
     };
     let Some(for_each) = block.body.attribute("for_each") else {
         ctx.push(
-            Diagnostic::error("Missing required argument", "The argument \"for_each\" is required, but no definition was found.")
-                .with_span(block.span),
+            Diagnostic::error(
+                "Missing required argument",
+                "The argument \"for_each\" is required, but no definition was found.",
+            )
+            .with_span(block.span),
         );
         return;
     };
     let Some(content) = block.body.blocks.iter().find(|b| b.kind == "content") else {
         ctx.push(
-            Diagnostic::error("Missing content block", "A dynamic block needs a content block that describes each generated block.")
-                .with_span(block.span),
+            Diagnostic::error(
+                "Missing content block",
+                "A dynamic block needs a content block that describes each generated block.",
+            )
+            .with_span(block.span),
         );
         return;
     };
@@ -328,19 +442,32 @@ fn expand_dynamic<'b>(
         Value::Unknown => return,
         Value::Null => {
             ctx.push(
-                Diagnostic::error("Invalid dynamic for_each value", "Cannot use a null value in for_each.")
-                    .with_span(for_each.expr.span()),
+                Diagnostic::error(
+                    "Invalid dynamic for_each value",
+                    "Cannot use a null value in for_each.",
+                )
+                .with_span(for_each.expr.span()),
             );
             return;
         }
-        Value::List(items) => items.into_iter().enumerate().map(|(i, v)| (Value::int(i as i64), v)).collect(),
+        Value::List(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Value::int(i as i64), v))
+            .collect(),
         Value::Set(items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
-        Value::Map(map) => map.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Value::Map(map) => map
+            .into_iter()
+            .map(|(k, v)| (Value::String(k), v))
+            .collect(),
         other => {
             ctx.push(
                 Diagnostic::error(
                     "Invalid dynamic for_each value",
-                    format!("Cannot use a {} value in for_each. An iterable collection is required.", other.type_name()),
+                    format!(
+                        "Cannot use a {} value in for_each. An iterable collection is required.",
+                        other.type_name()
+                    ),
                 )
                 .with_span(for_each.expr.span()),
             );
@@ -348,7 +475,11 @@ fn expand_dynamic<'b>(
         }
     };
     for (key, value) in items {
-        let value = if sensitive { value.mark_sensitive() } else { value };
+        let value = if sensitive {
+            value.mark_sensitive()
+        } else {
+            value
+        };
         out.push((
             content,
             kind.clone(),
@@ -376,7 +507,11 @@ pub fn traverse(mut value: Value, steps: &[Step]) -> (Value, usize) {
                 consumed += 1;
             }
             None => {
-                value = if sensitive { inner.mark_sensitive() } else { inner };
+                value = if sensitive {
+                    inner.mark_sensitive()
+                } else {
+                    inner
+                };
                 break;
             }
         }

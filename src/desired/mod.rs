@@ -7,8 +7,8 @@ mod body;
 mod module_eval;
 mod scope;
 
-use crate::config::addr::{ResourceAddr, ResourceInstanceAddr};
 use crate::config::Config;
+use crate::config::addr::{ResourceAddr, ResourceInstanceAddr};
 use crate::diag::{Diagnostics, Span};
 use crate::graph::Dag;
 use crate::lang::Value;
@@ -21,6 +21,12 @@ pub trait Reader {
     fn read_data_source(&self, type_name: &str, arguments: &Value) -> Option<Value>;
     /// The contents of a file named by `file()` or `templatefile()`.
     fn read_file(&self, path: &str) -> Result<String, String>;
+    /// Called once per managed instance after its configuration is evaluated and before anything
+    /// that refers to it: the value dependents should see instead (the plan fills in what the prior
+    /// state already knows, such as the `id` of an object that stays). `None` keeps the value.
+    fn planned_value(&self, _instance: &Instance) -> Option<Value> {
+        None
+    }
 }
 
 /// `ignore_changes` of one resource.
@@ -51,6 +57,8 @@ pub struct Instance {
     pub value: Value,
     /// The resource block's header.
     pub span: Span,
+    /// Top-level arguments and blocks set in the configuration (azurerm 4.x names), sorted.
+    pub configured: Vec<String>,
     /// `provider = azurerm.ALIAS`, resolved through module `providers` maps.
     pub provider_alias: Option<String>,
     pub lifecycle: InstanceLifecycle,

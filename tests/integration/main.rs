@@ -1,4 +1,5 @@
 //! The one integration test binary: runs the built `peerform` command as a user would.
 
 mod state;
+mod tidy;
 mod validate;
