@@ -48,16 +48,38 @@ impl Run {
         format!(
             "exit code {:?}{}\n--- stdout ---\n{}\n--- stderr ---\n{}",
             self.code,
-            if self.timed_out { " (killed: timed out)" } else { "" },
+            if self.timed_out {
+                " (killed: timed out)"
+            } else {
+                ""
+            },
             cut(&self.stdout),
             cut(&self.stderr)
         )
     }
 }
 
+/// The binary under test, copied once per test process: the build folder may be shared with other
+/// checkouts whose builds would otherwise replace the binary in the middle of a run. The copy has
+/// a name per checkout and is replaced atomically, so runs do not pile up copies.
+fn binary() -> &'static Path {
+    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        let checkout: String = env!("CARGO_MANIFEST_DIR")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("peerform{checkout}"));
+        let staging = path.with_extension(std::process::id().to_string());
+        std::fs::copy(env!("CARGO_BIN_EXE_peerform"), &staging).expect("copy the peerform binary");
+        std::fs::rename(&staging, &path).expect("move the binary copy into place");
+        path
+    })
+}
+
 /// Run `peerform validate [--json] --chdir DIR`, killing it if it runs past [`RUN_LIMIT`].
 fn validate(dir: &Path, json: bool) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_peerform"));
+    let mut command = Command::new(binary());
     command.arg("validate");
     if json {
         command.arg("--json");
@@ -125,17 +147,23 @@ fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
         items.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let result = f(item);
-                *results[i].lock().expect("result slot") = Some(result);
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let result = f(item);
+                    *results[i].lock().expect("result slot") = Some(result);
+                }
             });
         }
     });
     results
         .into_iter()
-        .map(|slot| slot.into_inner().expect("result slot").expect("every case ran"))
+        .map(|slot| {
+            slot.into_inner()
+                .expect("result slot")
+                .expect("every case ran")
+        })
         .collect()
 }
 
@@ -251,14 +279,21 @@ fn diff(tag: &str, expected: &BTreeSet<Key>, reported: &[(Key, String)]) -> Opti
             .find(|(k, _)| k == key)
             .map(|(_, d)| d.lines().next().unwrap_or("").to_string())
             .unwrap_or_default();
-        let _ = writeln!(out, "  extra    {file}:{line}: {tag}: {summary}\n             ({detail})");
+        let _ = writeln!(
+            out,
+            "  extra    {file}:{line}: {tag}: {summary}\n             ({detail})"
+        );
     }
     Some(out)
 }
 
 /// Check one case; `Err` holds everything wrong with it.
 fn check_case(dir: &Path, expect_valid: bool) -> Result<(), String> {
-    let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let name = dir
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
     let errors = markers(dir, "ERROR");
     let warnings = markers(dir, "WARNING");
     let mut problems = String::new();
@@ -266,11 +301,17 @@ fn check_case(dir: &Path, expect_valid: bool) -> Result<(), String> {
         let _ = writeln!(problems, "  a valid case must not carry # ERROR: markers");
     }
     if !expect_valid && errors.is_empty() {
-        let _ = writeln!(problems, "  an invalid case needs at least one # ERROR: marker");
+        let _ = writeln!(
+            problems,
+            "  an invalid case needs at least one # ERROR: marker"
+        );
     }
     let run = validate(dir, true);
     if run.panicked() || run.timed_out {
-        return Err(format!("{name}: the binary crashed or hung\n{}", run.describe()));
+        return Err(format!(
+            "{name}: the binary crashed or hung\n{}",
+            run.describe()
+        ));
     }
     let doc = match run.json() {
         Ok(doc) => doc,
@@ -278,10 +319,18 @@ fn check_case(dir: &Path, expect_valid: bool) -> Result<(), String> {
     };
     let expected_code = if expect_valid { 0 } else { 1 };
     if run.code != Some(expected_code) {
-        let _ = writeln!(problems, "  exit code {:?}, expected {expected_code}", run.code);
+        let _ = writeln!(
+            problems,
+            "  exit code {:?}, expected {expected_code}",
+            run.code
+        );
     }
     if doc["valid"].as_bool() != Some(expect_valid) {
-        let _ = writeln!(problems, "  \"valid\" is {}, expected {expect_valid}", doc["valid"]);
+        let _ = writeln!(
+            problems,
+            "  \"valid\" is {}, expected {expect_valid}",
+            doc["valid"]
+        );
     }
     let reported_errors = reported(&doc, "error");
     if doc["error_count"].as_u64() != Some(reported_errors.len() as u64) {
@@ -296,10 +345,8 @@ fn check_case(dir: &Path, expect_valid: bool) -> Result<(), String> {
         problems.push_str(&d);
     }
     // Warnings are part of a valid case's contract; in an invalid case only the errors are.
-    if expect_valid {
-        if let Some(d) = diff("WARNING", &warnings, &reported(&doc, "warning")) {
-            problems.push_str(&d);
-        }
+    if expect_valid && let Some(d) = diff("WARNING", &warnings, &reported(&doc, "warning")) {
+        problems.push_str(&d);
     }
     if problems.is_empty() {
         Ok(())
@@ -342,7 +389,11 @@ fn human_output_of_invalid_cases_names_file_and_line() {
     // `Error: <summary>` with `on <file>:<line>` so a user can find it.
     let cases = cases("invalid");
     let results = parallel(&cases, |dir| {
-        let name = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let run = validate(dir, false);
         if run.panicked() || run.timed_out || run.code != Some(1) {
             return Err(format!("{name}: {}", run.describe()));
@@ -386,13 +437,26 @@ fn scratch(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 fn assert_diagnosed(dir: &Path, what: &str, summary_part: Option<&str>) -> serde_json::Value {
     let run = validate(dir, true);
     assert!(!run.timed_out, "{what}: validate hung\n{}", run.describe());
-    assert!(!run.panicked(), "{what}: validate panicked\n{}", run.describe());
-    assert_eq!(run.code, Some(1), "{what}: expected exit code 1\n{}", run.describe());
+    assert!(
+        !run.panicked(),
+        "{what}: validate panicked\n{}",
+        run.describe()
+    );
+    assert_eq!(
+        run.code,
+        Some(1),
+        "{what}: expected exit code 1\n{}",
+        run.describe()
+    );
     let doc = run
         .json()
         .unwrap_or_else(|e| panic!("{what}: {e}\n{}", run.describe()));
     let errors = reported(&doc, "error");
-    assert!(!errors.is_empty(), "{what}: no error diagnostic\n{}", run.describe());
+    assert!(
+        !errors.is_empty(),
+        "{what}: no error diagnostic\n{}",
+        run.describe()
+    );
     if let Some(part) = summary_part {
         assert!(
             errors
@@ -403,9 +467,22 @@ fn assert_diagnosed(dir: &Path, what: &str, summary_part: Option<&str>) -> serde
         );
     }
     let human = validate(dir, false);
-    assert!(!human.timed_out, "{what}: human validate hung\n{}", human.describe());
-    assert!(!human.panicked(), "{what}: human validate panicked\n{}", human.describe());
-    assert_eq!(human.code, Some(1), "{what}: human mode exit code\n{}", human.describe());
+    assert!(
+        !human.timed_out,
+        "{what}: human validate hung\n{}",
+        human.describe()
+    );
+    assert!(
+        !human.panicked(),
+        "{what}: human validate panicked\n{}",
+        human.describe()
+    );
+    assert_eq!(
+        human.code,
+        Some(1),
+        "{what}: human mode exit code\n{}",
+        human.describe()
+    );
     assert!(
         human.stderr.contains("Error: "),
         "{what}: human output shows no error\n{}",
@@ -462,11 +539,16 @@ fn text_garbage_with_nul_bytes_reaches_the_parser_and_is_a_diagnostic() {
 #[test]
 fn invalid_utf8_is_a_diagnostic() {
     // A Latin-1 "ü" in an otherwise valid configuration.
-    let mut main = b"resource \"azurerm_resource_group\" \"muc\" {\n  name     = \"rg-er-m".to_vec();
+    let mut main =
+        b"resource \"azurerm_resource_group\" \"muc\" {\n  name     = \"rg-er-m".to_vec();
     main.push(0xfc);
     main.extend_from_slice(b"nchen\"\n  location = \"germanywestcentral\"\n}\n");
     let dir = scratch(&[("main.tf", &main)]);
-    assert_diagnosed(dir.path(), "invalid UTF-8 in main.tf", Some("Invalid character encoding"));
+    assert_diagnosed(
+        dir.path(),
+        "invalid UTF-8 in main.tf",
+        Some("Invalid character encoding"),
+    );
 
     // The same in a variables file and in a called module.
     let config = b"variable \"site\" {\n  type = string\n}\n\nmodule \"site\" {\n  source = \"./modules/site\"\n}\n";
@@ -477,30 +559,56 @@ fn invalid_utf8_is_a_diagnostic() {
         ("terraform.tfvars", &tfvars),
         ("modules/site/main.tf", &main),
     ]);
-    assert_diagnosed(dir.path(), "invalid UTF-8 in tfvars and module", Some("Invalid character encoding"));
+    assert_diagnosed(
+        dir.path(),
+        "invalid UTF-8 in tfvars and module",
+        Some("Invalid character encoding"),
+    );
 
     // UTF-16 with a byte-order mark, as some Windows editors save.
     let utf16: Vec<u8> = [0xff, 0xfe]
         .into_iter()
-        .chain("locals {\n  asn = 65010\n}\n".encode_utf16().flat_map(u16::to_le_bytes))
+        .chain(
+            "locals {\n  asn = 65010\n}\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
         .collect();
     let dir = scratch(&[("main.tf", &utf16)]);
-    assert_diagnosed(dir.path(), "UTF-16 main.tf", Some("Invalid character encoding"));
+    assert_diagnosed(
+        dir.path(),
+        "UTF-16 main.tf",
+        Some("Invalid character encoding"),
+    );
 }
 
 #[test]
 fn empty_directory_is_a_diagnostic() {
     let dir = scratch(&[]);
-    assert_diagnosed(dir.path(), "empty directory", Some("No configuration files"));
+    assert_diagnosed(
+        dir.path(),
+        "empty directory",
+        Some("No configuration files"),
+    );
 
     // Only non-configuration files: still nothing to validate.
-    let dir = scratch(&[("README.md", b"# ExpressRoute\n"), ("main.tf.bak", b"locals {}\n")]);
-    assert_diagnosed(dir.path(), "directory without .tf files", Some("No configuration files"));
+    let dir = scratch(&[
+        ("README.md", b"# ExpressRoute\n"),
+        ("main.tf.bak", b"locals {}\n"),
+    ]);
+    assert_diagnosed(
+        dir.path(),
+        "directory without .tf files",
+        Some("No configuration files"),
+    );
 }
 
 #[test]
 fn empty_and_comment_only_files_are_valid() {
-    let dir = scratch(&[("main.tf", b""), ("notes.tf", b"# ExpressRoute estate: nothing yet\n")]);
+    let dir = scratch(&[
+        ("main.tf", b""),
+        ("notes.tf", b"# ExpressRoute estate: nothing yet\n"),
+    ]);
     let run = validate(dir.path(), true);
     assert!(!run.panicked(), "{}", run.describe());
     assert_eq!(run.code, Some(0), "{}", run.describe());
@@ -522,7 +630,11 @@ fn fifty_megabyte_file_is_refused_with_a_diagnostic() {
     }
     file.flush().expect("flush");
     drop(file);
-    let doc = assert_diagnosed(dir.path(), "50 MB main.tf", Some("Configuration file too large"));
+    let doc = assert_diagnosed(
+        dir.path(),
+        "50 MB main.tf",
+        Some("Configuration file too large"),
+    );
     assert_eq!(doc["error_count"], 1, "only the size is reported: {doc}");
 
     // One huge comment is refused the same way, as is a huge variables file.
@@ -538,7 +650,11 @@ fn fifty_megabyte_file_is_refused_with_a_diagnostic() {
     }
     file.write_all(b" */\n").expect("write");
     drop(file);
-    assert_diagnosed(dir.path(), "50 MB comment", Some("Configuration file too large"));
+    assert_diagnosed(
+        dir.path(),
+        "50 MB comment",
+        Some("Configuration file too large"),
+    );
 }
 
 /// `depth` nestings of `open`/`close` around `core`, as the value of a local.
@@ -570,7 +686,10 @@ fn expression_nested_ten_thousand_levels_deep_is_refused() {
         ("unary operators", nested_local("!", "true", "", DEPTH)),
         ("negation", nested_local("-", "1", "", DEPTH)),
         ("conditionals", nested_local("true ? 1 : ", "0", "", DEPTH)),
-        ("for expressions", nested_local("[for x in ", "[]", " : x]", DEPTH)),
+        (
+            "for expressions",
+            nested_local("[for x in ", "[]", " : x]", DEPTH),
+        ),
         (
             "blocks",
             format!(
@@ -588,20 +707,29 @@ fn expression_nested_ten_thousand_levels_deep_is_refused() {
             .into_iter()
             .flatten()
             .any(|d| d["detail"].as_str().is_some_and(|t| t.contains("64")));
-        assert!(mentions_limit, "{what}: the detail should state the depth limit: {doc}");
+        assert!(
+            mentions_limit,
+            "{what}: the detail should state the depth limit: {doc}"
+        );
     }
 
     // The same depth in a variables file and in a --var value.
     let dir = scratch(&[
         ("main.tf", b"variable \"sites\" {\n  type = any\n}\n"),
-        ("terraform.tfvars", format!("sites = {}1{}\n", "[".repeat(DEPTH), "]".repeat(DEPTH)).as_bytes()),
+        (
+            "terraform.tfvars",
+            format!("sites = {}1{}\n", "[".repeat(DEPTH), "]".repeat(DEPTH)).as_bytes(),
+        ),
     ]);
     assert_diagnosed(dir.path(), "nested tfvars value", Some("nested"));
 }
 
 #[test]
 fn long_operator_chain_is_refused() {
-    let text = format!("locals {{\n  total = {}\n}}\n", vec!["1"; 10_000].join(" + "));
+    let text = format!(
+        "locals {{\n  total = {}\n}}\n",
+        vec!["1"; 10_000].join(" + ")
+    );
     let dir = scratch(&[("main.tf", text.as_bytes())]);
     assert_diagnosed(dir.path(), "10,000 chained additions", Some("binary"));
 }
@@ -614,7 +742,11 @@ fn very_long_line_is_a_located_diagnostic() {
         "ExpressRoute ".repeat(4 * 1024 * 1024 / 13)
     );
     let dir = scratch(&[("main.tf", text.as_bytes())]);
-    assert_diagnosed(dir.path(), "4 MB unterminated string", Some("Invalid HCL syntax"));
+    assert_diagnosed(
+        dir.path(),
+        "4 MB unterminated string",
+        Some("Invalid HCL syntax"),
+    );
     let human = validate(dir.path(), false);
     assert!(
         human.stderr.len() < 64 * 1024,
@@ -628,7 +760,11 @@ fn very_long_line_is_a_located_diagnostic() {
         vec!["\"12076:5010\""; 100_000].join(", ")
     );
     let dir = scratch(&[("main.tf", text.as_bytes())]);
-    let doc = assert_diagnosed(dir.path(), "long list literal", Some("Unsupported argument"));
+    let doc = assert_diagnosed(
+        dir.path(),
+        "long list literal",
+        Some("Unsupported argument"),
+    );
     let line = reported(&doc, "error")
         .into_iter()
         .find(|((_, _, summary), _)| summary == "Unsupported argument")
@@ -640,10 +776,16 @@ fn very_long_line_is_a_located_diagnostic() {
 fn long_traversal_chain_is_a_diagnostic() {
     // 10,000 attribute and index steps are not nesting, but evaluating them must not recurse
     // without bound either; the root is undeclared, so this is an error.
-    let attrs = format!("locals {{\n  deep = var.site{}\n}}\n", ".peering".repeat(10_000));
+    let attrs = format!(
+        "locals {{\n  deep = var.site{}\n}}\n",
+        ".peering".repeat(10_000)
+    );
     let dir = scratch(&[("main.tf", attrs.as_bytes())]);
     assert_diagnosed(dir.path(), "10,000 attribute steps", Some("undeclared"));
-    let index = format!("locals {{\n  deep = var.sites{}\n}}\n", "[0]".repeat(10_000));
+    let index = format!(
+        "locals {{\n  deep = var.sites{}\n}}\n",
+        "[0]".repeat(10_000)
+    );
     let dir = scratch(&[("main.tf", index.as_bytes())]);
     assert_diagnosed(dir.path(), "10,000 index steps", Some("undeclared"));
 }
@@ -659,7 +801,11 @@ fn many_small_problems_are_all_reported_without_blowing_up() {
         );
     }
     let dir = scratch(&[("main.tf", text.as_bytes())]);
-    let doc = assert_diagnosed(dir.path(), "5,000 misspelt arguments", Some("Unsupported argument"));
+    let doc = assert_diagnosed(
+        dir.path(),
+        "5,000 misspelt arguments",
+        Some("Unsupported argument"),
+    );
     let unsupported = reported(&doc, "error")
         .into_iter()
         .filter(|((_, _, summary), _)| summary == "Unsupported argument")
