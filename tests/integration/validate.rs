@@ -416,6 +416,115 @@ fn human_output_of_invalid_cases_names_file_and_line() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Details that must help the user: (case, summary, text the detail must contain).
+const DETAILS: &[(&str, &str, &str)] = &[
+    (
+        "unknown-argument",
+        "Unsupported argument",
+        "Did you mean \"allow_classic_operations\"?",
+    ),
+    (
+        "unknown-top-level-block",
+        "Unsupported block type",
+        "Did you mean \"resource\"?",
+    ),
+    (
+        "unknown-resource-type",
+        "Invalid resource type",
+        "Did you mean \"azurerm_express_route_circuit\"?",
+    ),
+    (
+        "unknown-data-source",
+        "Invalid data source",
+        "Did you mean \"azurerm_express_route_circuit\"?",
+    ),
+    (
+        "unknown-nested-block",
+        "Unsupported block type",
+        "Did you mean \"microsoft_peering_config\"?",
+    ),
+    (
+        "lifecycle-unknown-argument",
+        "Unsupported argument",
+        "Did you mean \"ignore_changes\"?",
+    ),
+    (
+        "module-unknown-argument",
+        "Unsupported argument",
+        "Did you mean \"bandwidth_in_mbps\"?",
+    ),
+    (
+        "unknown-function",
+        "Call to unknown function",
+        "Did you mean \"cidrsubnet\"?",
+    ),
+    (
+        "function-error-cidrsubnet",
+        "Error in function call",
+        "cidrsubnet",
+    ),
+    (
+        "cycle-locals",
+        "Cycle: local.circuit_name, local.site",
+        "local.circuit_name \u{2192} local.site",
+    ),
+    (
+        "variable-validation-fails",
+        "Invalid value for variable",
+        "Choose one of the bandwidths Equinix offers",
+    ),
+    (
+        "for-each-unknown-keys",
+        "Invalid for_each argument",
+        "cannot be determined until apply",
+    ),
+    ("for-each-list", "Invalid for_each argument", "toset"),
+    (
+        "count-unknown",
+        "Invalid count argument",
+        "cannot be determined until apply",
+    ),
+    (
+        "sensitive-output-variable",
+        "Output refers to sensitive values",
+        "sensitive = true",
+    ),
+    (
+        "duplicate-resource-across-files",
+        "Duplicate resource \"azurerm_express_route_circuit\" configuration",
+        "circuits.tf",
+    ),
+    (
+        "registry-module-source",
+        "Unsupported module source",
+        "./modules/",
+    ),
+];
+
+#[test]
+fn details_tell_the_user_what_to_do() {
+    let results = parallel(DETAILS, |(case, summary, text)| {
+        let run = validate(&corpus("invalid").join(case), true);
+        let doc = run
+            .json()
+            .map_err(|e| format!("{case}: {e}\n{}", run.describe()))?;
+        let details: Vec<String> = reported(&doc, "error")
+            .into_iter()
+            .filter(|((_, _, s), _)| s == summary)
+            .map(|(_, detail)| detail)
+            .collect();
+        if details.iter().any(|d| d.contains(text)) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{case}: no \"{summary}\" detail mentions {text:?}; details: {details:?}"
+            ))
+        }
+    });
+    let failures: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Robustness: bad input gets a diagnostic, never a panic, a hang or a stack overflow.
 
