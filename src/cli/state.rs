@@ -198,7 +198,7 @@ fn now() -> String {
 }
 
 /// Run `body` holding the state lock (unless `--lock=false`), and release it afterwards.
-fn with_lock<T>(
+pub(super) fn with_lock<T>(
     backend: &LocalBackend,
     args: &LockArgs,
     operation: &str,

@@ -37,12 +37,21 @@ pub fn check_configuration(
     (config, diagnostics)
 }
 
-pub fn run(args: ValidateArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
-    let options = LoadOptions {
-        var_files: args.var_files,
-        vars: args.vars,
+/// Variable sources from flags and the environment.
+pub fn load_options(
+    vars: &[String],
+    var_files: &[std::path::PathBuf],
+    ctx: &Context<'_>,
+) -> LoadOptions {
+    LoadOptions {
+        var_files: var_files.to_vec(),
+        vars: vars.to_vec(),
         env: ctx.env.clone(),
-    };
+    }
+}
+
+pub fn run(args: ValidateArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
+    let options = load_options(&args.vars, &args.var_files, ctx);
     let (config, diagnostics) = check_configuration(&ctx.dir, &options);
     if args.json {
         write!(
