@@ -19,8 +19,8 @@ use std::time::Duration;
 const RUN_LIMIT: Duration = Duration::from_secs(120);
 
 /// Fewest cases each corpus must hold, so a lost folder cannot make the suite pass vacuously.
-const MIN_VALID_CASES: usize = 15;
-const MIN_INVALID_CASES: usize = 45;
+const MIN_VALID_CASES: usize = 20;
+const MIN_INVALID_CASES: usize = 100;
 
 // ---------------------------------------------------------------------------------------------
 // Running the binary.
@@ -34,8 +34,10 @@ struct Run {
 }
 
 impl Run {
+    /// A panic, or a stack overflow (which aborts without a panic message of its own).
     fn panicked(&self) -> bool {
-        self.stderr.contains("panicked") || self.stdout.contains("panicked")
+        let text = |s: &str| s.contains("panicked") || s.contains("overflowed its stack");
+        text(&self.stderr) || text(&self.stdout) || (self.code.is_none() && !self.timed_out)
     }
 
     fn json(&self) -> Result<serde_json::Value, String> {
