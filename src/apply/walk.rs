@@ -210,23 +210,22 @@ pub fn apply(
                     } else {
                         None
                     };
-                    if step.kind == StepKind::Create {
-                        if let Some(v) = &value {
-                            if let Err(e) = recorder.intent(change, v) {
-                                fail(
-                                    i,
-                                    e,
-                                    &mut state,
-                                    &mut report,
-                                    &dependents,
-                                    &mut ready,
-                                    plan,
-                                    hook,
-                                    recorder,
-                                );
-                                continue;
-                            }
-                        }
+                    if step.kind == StepKind::Create
+                        && let Some(v) = &value
+                        && let Err(e) = recorder.intent(change, v)
+                    {
+                        fail(
+                            i,
+                            e,
+                            &mut state,
+                            &mut report,
+                            &dependents,
+                            &mut ready,
+                            plan,
+                            hook,
+                            recorder,
+                        );
+                        continue;
                     }
                     busy_keys.extend(step.keys.iter().cloned());
                     state[i] = 1;
@@ -261,17 +260,16 @@ pub fn apply(
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     let now = Instant::now();
                     for i in 0..n {
-                        if state[i] == 1 {
-                            if let (Some(start), Some(last)) = (started_at[i], last_still[i]) {
-                                if now.duration_since(last) >= options.still_interval {
-                                    last_still[i] = Some(now);
-                                    hook.still_running(
-                                        &steps[i],
-                                        &plan.changes[steps[i].change],
-                                        now.duration_since(start),
-                                    );
-                                }
-                            }
+                        if state[i] == 1
+                            && let (Some(start), Some(last)) = (started_at[i], last_still[i])
+                            && now.duration_since(last) >= options.still_interval
+                        {
+                            last_still[i] = Some(now);
+                            hook.still_running(
+                                &steps[i],
+                                &plan.changes[steps[i].change],
+                                now.duration_since(start),
+                            );
                         }
                     }
                     continue;
