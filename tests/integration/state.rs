@@ -698,7 +698,7 @@ fn unreadable_state_files_get_clear_errors_and_stay_byte_identical() {
             good.replace("\"version\": 1\n", "\"version\": 2\n"),
             "format version 2, newer than version 1",
         ),
-        ("duplicate address", duplicated, "duplicate key"),
+        ("duplicate address", duplicated, "duplicate address"),
         (
             "unknown field",
             good.replace("\"lineage\":", "\"colour\": \"blue\",\n  \"lineage\":"),
