@@ -185,13 +185,16 @@ pub fn secret_matches(
     }
 }
 
+/// A secret found in attribute values: its path, and the bytes to digest.
+pub type SecretInput = (String, Vec<u8>);
+
 /// Split attribute values into what may be stored and the secrets to digest: each secret's place
 /// becomes null, and `(path, input bytes)` is returned for it. Secret nulls stay null (nothing to hide).
 pub fn split_secrets(
     type_name: &str,
     values: BTreeMap<String, Value>,
     extra: &[AttrPath],
-) -> (BTreeMap<String, Value>, Vec<(String, Vec<u8>)>) {
+) -> (BTreeMap<String, Value>, Vec<SecretInput>) {
     let schema = crate::schema::resource(type_name).map(|s| &s.block);
     let mut secrets = Vec::new();
     let attributes = values
@@ -220,7 +223,7 @@ fn walk(
     schema: Option<&BlockSchema>,
     secret: bool,
     extra: &[AttrPath],
-    secrets: &mut Vec<(String, Vec<u8>)>,
+    secrets: &mut Vec<SecretInput>,
 ) -> Value {
     if secret || matches!(value, Value::Sensitive(_)) || extra.contains(path) {
         if !value.is_null() {
@@ -251,7 +254,7 @@ fn walk_items(
     path: &AttrPath,
     schema: Option<&BlockSchema>,
     extra: &[AttrPath],
-    secrets: &mut Vec<(String, Vec<u8>)>,
+    secrets: &mut Vec<SecretInput>,
 ) -> Vec<Value> {
     items
         .into_iter()
