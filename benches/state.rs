@@ -77,13 +77,13 @@ fn main() {
     let mut singles = Vec::new();
     for _ in 0..RUNS {
         let start = Instant::now();
-        state::digest_secrets(&params, &[&secret]).expect("digesting");
+        state::digest_secrets(&params, &[("/x\u{0}shared_key", &secret)]).expect("digesting");
         singles.push(start.elapsed());
     }
     let batch: Vec<Value> = (0..64)
         .map(|i| Value::string(format!("secret-{i}")))
         .collect();
-    let refs: Vec<&Value> = batch.iter().collect();
+    let refs: Vec<(&str, &Value)> = batch.iter().map(|v| ("/x\u{0}shared_key", v)).collect();
     let start = Instant::now();
     state::digest_secrets(&params, &refs).expect("digesting");
     let batch_time = start.elapsed();
