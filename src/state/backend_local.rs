@@ -762,6 +762,62 @@ mod tests {
     }
 
     #[test]
+    fn secrets_reach_no_file_in_plaintext() {
+        use crate::lang::Value;
+        use crate::state::model::NewObject;
+        let dir = temp();
+        let backend = LocalBackend::new(&dir.path().join("peerform.tfstate"));
+        let mut state = estate::estate_state(1);
+        state.secrets.memory_kib = 64;
+        state.secrets.iterations = 1;
+        let plain = ["hunter2-shared-key", "service-key-0badf00d", "nested-p@ss"];
+        let address = estate::site_address(0, "azurerm_express_route_circuit_peering", "private");
+        let object = NewObject {
+            type_name: "azurerm_express_route_circuit_peering".into(),
+            id: "/subscriptions/s/peerings/AzurePrivatePeering".into(),
+            values: [
+                ("shared_key".to_string(), Value::string(plain[0])),
+                ("service_key".to_string(), Value::string(plain[1])),
+                (
+                    "extra".to_string(),
+                    Value::List(vec![Value::object([(
+                        "password",
+                        Value::string(plain[2]).mark_sensitive(),
+                    )])]),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+            ..Default::default()
+        };
+        let built = state
+            .build_resources(vec![(address.clone(), object)])
+            .unwrap();
+        let mut journal = backend.begin(&state).unwrap();
+        let mut next = state.clone();
+        for (address, resource) in built {
+            let step = Step::Put { address, resource };
+            journal.append(&step).unwrap();
+            step.apply(&mut next);
+        }
+        let journal_bytes = fs::read(&backend.paths().journal).unwrap();
+        backend.finish(journal, &mut next).unwrap();
+        assert!(next.secret_matches(&address, "shared_key", &Value::string(plain[0])));
+        assert!(next.secret_matches(&address, "extra[0].password", &Value::string(plain[2])));
+        let mut files = vec![journal_bytes];
+        for entry in fs::read_dir(dir.path()).unwrap() {
+            files.push(fs::read(entry.unwrap().path()).unwrap());
+        }
+        assert!(files.len() >= 3);
+        for bytes in files {
+            let text = String::from_utf8_lossy(&bytes);
+            for secret in plain {
+                assert!(!text.contains(secret), "{secret} was written");
+            }
+        }
+    }
+
+    #[test]
     fn lock_retry_waits_with_the_injected_interval() {
         let dir = temp();
         let path = dir.path().join("peerform.tfstate");
