@@ -271,8 +271,9 @@ impl LocalBackend {
     }
 
     /// Start journaling steps on top of `state`, which becomes the state file first if it is not
-    /// already. Each step is then appended with [`JournalWriter::append`]; [`LocalBackend::finish`]
-    /// writes the final state.
+    /// already (so it obeys the write rules: a changed state needs a higher serial). Each step is then
+    /// appended with [`JournalWriter::append`] and applied in memory with [`super::Step::apply`];
+    /// [`LocalBackend::finish`] writes the final state. Call it while holding the lock.
     pub fn begin(&self, state: &State) -> anyhow::Result<JournalWriter> {
         self.recover()?;
         self.write(state, WriteOptions::default())?;
@@ -281,7 +282,8 @@ impl LocalBackend {
     }
 
     /// Write the state the journal's steps produced (one serial above the journal's base when any step
-    /// was recorded) and remove the journal.
+    /// was recorded) and remove the journal. `state` must be the state given to `begin` with exactly
+    /// the appended steps applied: anything else is refused as different content under one serial.
     pub fn finish(&self, journal: JournalWriter, state: &mut State) -> anyhow::Result<()> {
         if journal.steps() > 0 {
             state.serial = journal.base_serial + 1;
