@@ -304,7 +304,9 @@ impl LocalBackend {
         if previous.is_some() {
             let backup_temp = self.paths.backup.with_extension("backup.tmp");
             let _ = fs::remove_file(&backup_temp);
+            // A file system without hard links gets a copy instead.
             fs::hard_link(&self.paths.state, &backup_temp)
+                .or_else(|_| fs::copy(&self.paths.state, &backup_temp).map(|_| ()))
                 .and_then(|_| fs::rename(&backup_temp, &self.paths.backup))
                 .with_context(|| format!("writing state backup {}", self.paths.backup.display()))?;
         }
