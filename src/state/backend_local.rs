@@ -450,8 +450,18 @@ impl Backend for LocalBackend {
             .and_then(|_| file.sync_all())
             .with_context(|| format!("writing lock {}", temp.display()))?;
         drop(file);
-        let linked = fs::hard_link(&temp, lock);
+        let mut linked = fs::hard_link(&temp, lock);
         let _ = fs::remove_file(&temp);
+        if let Err(e) = &linked
+            && e.kind() != std::io::ErrorKind::AlreadyExists
+        {
+            // No hard links here: create the lock file itself exclusively (O_EXCL) and fill it.
+            linked = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(lock)
+                .and_then(|mut f| f.write_all(&info.to_json()).and_then(|_| f.sync_all()));
+        }
         match linked {
             Ok(()) => {
                 sync_dir(self.paths.dir())?;
