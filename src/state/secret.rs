@@ -1,7 +1,9 @@
-//! Secrets in state: argon2id digests with a per-state random salt, computed in parallel, and the test
-//! a plan uses to tell whether a configured secret changed. It owns the rule of what counts as secret
-//! (sensitive marks, the schema's Sensitive attributes, a few names azurerm always treats as secret) and
-//! must never keep, return or put in an error message the plaintext it digests.
+//! Secrets in state: argon2id digests, computed in parallel, whose salt is the state's random salt
+//! followed by a hash of the secret's place (ARM id and attribute path, or output name) so that equal
+//! secrets in different places do not show as equal; and the test a plan uses to tell whether a
+//! configured secret changed. It owns the rule of what counts as secret (sensitive marks, the schema's
+//! Sensitive attributes, a few names azurerm always treats as secret) and must never keep, return or
+//! put in an error message the plaintext it digests.
 
 use crate::config::addr::ResourceInstanceAddr;
 use crate::lang::Value;
@@ -147,9 +149,10 @@ pub struct SecretJob {
     pub input: Vec<u8>,
 }
 
-/// The context of a resource attribute: its ARM id (which `state mv` does not change) and its path.
+/// The context of a resource attribute: its ARM id (which `state mv` does not change; lower-cased,
+/// since ARM ids are case-insensitive and Azure may return another casing) and its path.
 pub fn object_context(id: &str, path: &str) -> String {
-    format!("{id}\u{0}{path}")
+    format!("{}\u{0}{path}", id.to_ascii_lowercase())
 }
 
 /// The context of a root module output.
