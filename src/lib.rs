@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod desired;
 pub mod diag;
+pub mod emulator;
 pub mod graph;
 pub mod lang;
 pub mod schema;
