@@ -12,5 +12,6 @@ pub mod diag;
 pub mod emulator;
 pub mod graph;
 pub mod lang;
+pub mod provider;
 pub mod schema;
 pub mod state;
