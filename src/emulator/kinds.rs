@@ -1192,10 +1192,9 @@ pub fn check_delete(ctx: &Ctx, id: &ResourceId, body: &Value) -> Outcome<()> {
             .get_key(first)?
             .map(|r| r.id.to_string())
             .unwrap_or_else(|| first.clone());
-        let kind_name = id.kind.segments().last().copied().unwrap_or("resource");
         return Err(Fail::Arm(ArmError::new(
             400,
-            &format!("InUse{}CannotBeDeleted", upper_first(kind_name)),
+            &format!("InUse{}CannotBeDeleted", singular(id.kind)),
             format!("{} {} is in use by {user} and cannot be deleted until it is no longer in use.", id.kind.arm_type(), id.name()),
         )));
     }
@@ -1217,10 +1216,22 @@ pub fn check_delete(ctx: &Ctx, id: &ResourceId, body: &Value) -> Outcome<()> {
     Ok(())
 }
 
-fn upper_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_ascii_uppercase().to_string() + chars.as_str(),
-        None => String::new(),
+/// The singular type name Network RP uses in error codes (`InUseSubnetCannotBeDeleted`).
+fn singular(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::ResourceGroup => "ResourceGroup",
+        ResourceKind::VirtualNetwork => "VirtualNetwork",
+        ResourceKind::Subnet => "Subnet",
+        ResourceKind::PublicIpAddress => "PublicIPAddress",
+        ResourceKind::VirtualNetworkGateway => "VirtualNetworkGateway",
+        ResourceKind::LocalNetworkGateway => "LocalNetworkGateway",
+        ResourceKind::Connection => "Connection",
+        ResourceKind::ExpressRouteCircuit => "ExpressRouteCircuit",
+        ResourceKind::CircuitPeering => "ExpressRouteCircuitPeering",
+        ResourceKind::CircuitAuthorization => "ExpressRouteCircuitAuthorization",
+        ResourceKind::CircuitConnection => "ExpressRouteCircuitConnection",
+        ResourceKind::PeerConnection => "PeerExpressRouteCircuitConnection",
+        ResourceKind::RouteFilter => "RouteFilter",
+        ResourceKind::RouteFilterRule => "RouteFilterRule",
     }
 }

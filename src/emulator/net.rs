@@ -41,9 +41,9 @@ impl Prefix {
         if len == 0 { 0 } else { u128::MAX << (128 - len as u32) }
     }
 
-    /// Prefix length on the 128-bit scale.
+    /// Prefix length over the left-aligned bits (IPv4 sits in the top 32 bits).
     fn wide_len(&self) -> u8 {
-        if self.v6 { self.len } else { self.len + 96 }
+        self.len
     }
 
     /// True when no host bits are set (`10.0.0.0/30`, not `10.0.0.1/30`).
@@ -85,6 +85,8 @@ mod tests {
         assert!(a.is_network_address());
         assert!(!Prefix::parse("10.0.0.1/30").unwrap().is_network_address());
         assert!(Prefix::parse("10.0.0.0/16").unwrap().contains(&a));
+        assert!(Prefix::parse("10.0.0.0/16").unwrap().contains(&Prefix::parse("10.0.255.0/27").unwrap()));
+        assert!(!Prefix::parse("10.0.0.0/16").unwrap().contains(&Prefix::parse("10.1.0.0/24").unwrap()));
         assert!(!a.overlaps(&Prefix::parse("10.0.0.4/30").unwrap()));
         assert!(a.is_private());
         assert!(!Prefix::parse("203.0.113.0/30").unwrap().is_private());
