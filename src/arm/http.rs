@@ -108,7 +108,10 @@ pub fn origin_of(url: &str) -> Result<String> {
 pub fn is_loopback(origin: &str) -> bool {
     let host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
     let host = if host.starts_with('[') {
-        host.split(']').next().unwrap_or(host).trim_start_matches('[')
+        host.split(']')
+            .next()
+            .unwrap_or(host)
+            .trim_start_matches('[')
     } else {
         host.split(':').next().unwrap_or(host)
     };
@@ -129,8 +132,8 @@ impl HttpTransport {
     /// `endpoint` is the base URL; a trailing slash is ignored.
     pub fn new(endpoint: &str, timeout: Duration) -> Result<HttpTransport> {
         let endpoint = endpoint.trim_end_matches('/').to_string();
-        let origin = origin_of(&endpoint)
-            .with_context(|| format!("invalid ARM endpoint {endpoint:?}"))?;
+        let origin =
+            origin_of(&endpoint).with_context(|| format!("invalid ARM endpoint {endpoint:?}"))?;
         if origin != endpoint.to_ascii_lowercase() {
             bail!("the ARM endpoint {endpoint:?} must be scheme://host[:port] with no path");
         }

@@ -196,7 +196,7 @@ impl ResourceId {
         if parts.len() < 8
             || !parts[4].eq_ignore_ascii_case("providers")
             || !parts[5].eq_ignore_ascii_case("Microsoft.Network")
-            || parts.len() % 2 != 0
+            || !parts.len().is_multiple_of(2)
         {
             bail!(
                 "invalid ARM id {text:?}: expected …/providers/Microsoft.Network/TYPE/NAME[/TYPE/NAME]"

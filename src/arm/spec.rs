@@ -156,13 +156,13 @@ fn check_object(
         .get("properties")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
-    if let Some(additional) = object.get("additionalProperties") {
-        if properties.is_empty() {
-            for (key, item) in map {
-                check_value(spec, additional, item, &join(path, key), options, problems);
-            }
-            return;
+    if let Some(additional) = object.get("additionalProperties")
+        && properties.is_empty()
+    {
+        for (key, item) in map {
+            check_value(spec, additional, item, &join(path, key), options, problems);
         }
+        return;
     }
     for (name, property) in properties {
         let f = flags(property);
@@ -170,10 +170,7 @@ fn check_object(
             // The resource name of a PUT travels in the URL, not the body.
             let from_url = top_level && name == "name" && f.contains(&"DeployTimeConstant");
             if !from_url {
-                problems.push(format!(
-                    "{}: required property missing",
-                    join(path, name)
-                ));
+                problems.push(format!("{}: required property missing", join(path, name)));
             }
         }
     }
@@ -213,17 +210,17 @@ fn check_value(
     }
     let ty = property.get("type").and_then(Value::as_str).unwrap_or("");
     match ty {
-        "string" => {
-            if !value.is_string() {
-                problems.push(format!("{path}: expected a string, got {value}"));
-            }
+        "string" if !value.is_string() => {
+            problems.push(format!("{path}: expected a string, got {value}"));
         }
-        "boolean" => {
-            if !value.is_boolean() {
-                problems.push(format!("{path}: expected a boolean, got {value}"));
-            }
+        "boolean" if !value.is_boolean() => {
+            problems.push(format!("{path}: expected a boolean, got {value}"));
         }
-        "integer" => match value.as_i64().map(|i| i as f64).or(value.as_u64().map(|u| u as f64)) {
+        "integer" => match value
+            .as_i64()
+            .map(|i| i as f64)
+            .or(value.as_u64().map(|u| u as f64))
+        {
             None => problems.push(format!("{path}: expected an integer, got {value}")),
             Some(n) => {
                 if let Some(min) = property.get("minValue").and_then(Value::as_f64)
@@ -264,7 +261,14 @@ fn check_value(
             Some(items) => {
                 if let Some(item_type) = property.get("items") {
                     for (i, item) in items.iter().enumerate() {
-                        check_value(spec, item_type, item, &format!("{path}[{i}]"), options, problems);
+                        check_value(
+                            spec,
+                            item_type,
+                            item,
+                            &format!("{path}[{i}]"),
+                            options,
+                            problems,
+                        );
                     }
                 }
             }
@@ -362,16 +366,31 @@ mod tests {
                 "serviceProviderProperties": {"bandwidthInMbps": "fifty"}
             }
         });
-        let problems = check_body(ResourceKind::ExpressRouteCircuit, &body, CheckOptions::STRICT).unwrap();
+        let problems = check_body(
+            ResourceKind::ExpressRouteCircuit,
+            &body,
+            CheckOptions::STRICT,
+        )
+        .unwrap();
         let text = problems.join("\n");
         assert!(text.contains("etag: read-only property sent"), "{text}");
         assert!(text.contains("bogus: unknown property"), "{text}");
         assert!(text.contains("peerASN: 0 is below the minimum 1"), "{text}");
-        assert!(text.contains("peeringType: \"Nope\" is not one of"), "{text}");
-        assert!(text.contains("bandwidthInMbps: expected an integer"), "{text}");
+        assert!(
+            text.contains("peeringType: \"Nope\" is not one of"),
+            "{text}"
+        );
+        assert!(
+            text.contains("bandwidthInMbps: expected an integer"),
+            "{text}"
+        );
         let rule = json!({"properties": {"access": "Allow"}});
-        let problems = check_body(ResourceKind::RouteFilterRule, &rule, CheckOptions::STRICT).unwrap();
-        assert!(problems.iter().any(|p| p.contains("communities: required")), "{problems:?}");
+        let problems =
+            check_body(ResourceKind::RouteFilterRule, &rule, CheckOptions::STRICT).unwrap();
+        assert!(
+            problems.iter().any(|p| p.contains("communities: required")),
+            "{problems:?}"
+        );
     }
 
     #[test]

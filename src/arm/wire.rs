@@ -204,10 +204,7 @@ mod tests {
             .with_json(&serde_json::json!({"error": {"code": "Conflict", "message": "busy"}}))
             .with_header(HEADER_REQUEST_ID, "r-1");
         let e = ArmError::from_response(&response);
-        assert_eq!(
-            e.to_string(),
-            "Conflict: busy (HTTP 409, request id r-1)"
-        );
+        assert_eq!(e.to_string(), "Conflict: busy (HTTP 409, request id r-1)");
         let mut garbage = Response::new(502);
         garbage.body = b"<html>bad gateway".to_vec();
         let e = ArmError::from_response(&garbage);

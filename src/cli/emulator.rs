@@ -91,7 +91,10 @@ pub fn run(command: EmulatorCommand, ctx: &mut Context<'_>) -> Result<i32> {
 
 fn serve(args: ServeArgs, ctx: &mut Context<'_>) -> Result<i32> {
     if !(0.0..=1.0).contains(&args.fault_rate) {
-        bail!("--fault-rate must be between 0 and 1, got {}", args.fault_rate);
+        bail!(
+            "--fault-rate must be between 0 and 1, got {}",
+            args.fault_rate
+        );
     }
     let config = EmulatorConfig {
         provider_mode: match args.provider_mode {
@@ -157,7 +160,8 @@ pub fn credential_settings(ctx: &Context<'_>) -> CredentialSettings {
         use_oidc: env_bool(ctx, "ARM_USE_OIDC").unwrap_or(false),
         oidc_token: owned("ARM_OIDC_TOKEN"),
         oidc_token_file: owned("ARM_OIDC_TOKEN_FILE_PATH").map(PathBuf::from),
-        oidc_request_url: owned("ARM_OIDC_REQUEST_URL").or_else(|| owned("ACTIONS_ID_TOKEN_REQUEST_URL")),
+        oidc_request_url: owned("ARM_OIDC_REQUEST_URL")
+            .or_else(|| owned("ACTIONS_ID_TOKEN_REQUEST_URL")),
         oidc_request_token: owned("ARM_OIDC_REQUEST_TOKEN")
             .or_else(|| owned("ACTIONS_ID_TOKEN_REQUEST_TOKEN")),
         use_cli: env_bool(ctx, "ARM_USE_CLI").unwrap_or(true),
@@ -170,7 +174,11 @@ pub fn credential_settings(ctx: &Context<'_>) -> CredentialSettings {
 
 /// The provider for a `--cloud` value (or `PEERFORM_CLOUD`); `subscription` comes from the
 /// provider block, else `ARM_SUBSCRIPTION_ID`.
-pub fn connect(cloud: Option<&str>, subscription: Option<&str>, ctx: &Context<'_>) -> Result<(Cloud, Provider)> {
+pub fn connect(
+    cloud: Option<&str>,
+    subscription: Option<&str>,
+    ctx: &Context<'_>,
+) -> Result<(Cloud, Provider)> {
     let cloud_text = cloud
         .map(str::to_string)
         .or_else(|| env(ctx, "PEERFORM_CLOUD").map(str::to_string))
@@ -184,11 +192,17 @@ pub fn connect(cloud: Option<&str>, subscription: Option<&str>, ctx: &Context<'_
             let subscription =
                 subscription.unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".to_string());
             let emulator = Emulator::open(&ctx.dir, EmulatorConfig::default())?;
-            ArmClient::new(Arc::new(emulator), None, ClientOptions::for_emulator(&subscription))
+            ArmClient::new(
+                Arc::new(emulator),
+                None,
+                ClientOptions::for_emulator(&subscription),
+            )
         }
         Cloud::Azure | Cloud::Endpoint(_) => {
             let Some(subscription) = subscription else {
-                bail!("no subscription: set subscription_id in the provider block or ARM_SUBSCRIPTION_ID");
+                bail!(
+                    "no subscription: set subscription_id in the provider block or ARM_SUBSCRIPTION_ID"
+                );
             };
             let endpoint = match &cloud {
                 Cloud::Endpoint(url) => url.clone(),

@@ -88,11 +88,17 @@ fn check_name(id: &ResourceId) -> Outcome<()> {
             static RG: OnceLock<Option<Regex>> = OnceLock::new();
             matches(&RG, r"^[-\w._()]{1,90}$", name) && !name.ends_with('.')
         }
-        ResourceKind::VirtualNetwork => {
-            matches(&VNET, r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}[a-zA-Z0-9_]$", name)
-        }
+        ResourceKind::VirtualNetwork => matches(
+            &VNET,
+            r"^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}[a-zA-Z0-9_]$",
+            name,
+        ),
         ResourceKind::CircuitPeering => true,
-        _ => matches(&GENERAL, r"^[a-zA-Z0-9]([a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_])?$", name),
+        _ => matches(
+            &GENERAL,
+            r"^[a-zA-Z0-9]([a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_])?$",
+            name,
+        ),
     };
     if ok {
         Ok(())
@@ -199,7 +205,9 @@ pub fn prepare_put(
             ));
         };
         let location = normalise_location(location);
-        if let Some(old) = existing.and_then(|e| e.get("location")).and_then(Value::as_str)
+        if let Some(old) = existing
+            .and_then(|e| e.get("location"))
+            .and_then(Value::as_str)
             && normalise_location(old) != location
         {
             return Err(bad(
@@ -267,11 +275,17 @@ pub fn prepare_put(
             let Some(name) = item.get("name").and_then(Value::as_str) else {
                 return Err(bad(
                     "InvalidRequestFormat",
-                    format!("Cannot parse the request: item {i} of an inline {} array has no name.", child_kind.arm_type()),
+                    format!(
+                        "Cannot parse the request: item {i} of an inline {} array has no name.",
+                        child_kind.arm_type()
+                    ),
                 ));
             };
             let child_id = id.child(child_kind, name).map_err(|e| {
-                bad("InvalidResourceName", format!("invalid child name {name:?}: {e:#}"))
+                bad(
+                    "InvalidResourceName",
+                    format!("invalid child name {name:?}: {e:#}"),
+                )
             })?;
             if seen.contains(&child_id.key()) {
                 return Err(bad(
@@ -332,7 +346,11 @@ fn specific(
         ResourceKind::ExpressRouteCircuit => {
             circuit(ctx, body, p, old, updating)?;
             keep(p, "serviceKey", json!(new_guid()));
-            keep(p, "serviceProviderProvisioningState", json!("NotProvisioned"));
+            keep(
+                p,
+                "serviceProviderProvisioningState",
+                json!("NotProvisioned"),
+            );
             keep(p, "circuitProvisioningState", json!("Enabled"));
             keep(p, "serviceProviderNotes", json!(""));
             keep(p, "gatewayManagerEtag", json!(""));
@@ -348,7 +366,10 @@ fn specific(
             keep(p, "gatewayManagerEtag", json!(""));
             p.insert("lastModifiedBy".into(), json!("Customer"));
             p.entry("state").or_insert(json!("Enabled"));
-            if let Some(cfg) = p.get_mut("microsoftPeeringConfig").and_then(Value::as_object_mut) {
+            if let Some(cfg) = p
+                .get_mut("microsoftPeeringConfig")
+                .and_then(Value::as_object_mut)
+            {
                 cfg.insert("advertisedPublicPrefixesState".into(), json!("Configured"));
             }
         }
@@ -381,8 +402,10 @@ fn specific(
         }
         ResourceKind::Subnet => {
             subnet(ctx, id, p, siblings)?;
-            p.entry("privateEndpointNetworkPolicies").or_insert(json!("Disabled"));
-            p.entry("privateLinkServiceNetworkPolicies").or_insert(json!("Enabled"));
+            p.entry("privateEndpointNetworkPolicies")
+                .or_insert(json!("Disabled"));
+            p.entry("privateLinkServiceNetworkPolicies")
+                .or_insert(json!("Enabled"));
         }
         ResourceKind::PublicIpAddress => {
             public_ip(ctx, body, p, old)?;
@@ -427,7 +450,9 @@ fn circuit(
         Some(name) if !name.eq_ignore_ascii_case(&expected) => {
             return Err(bad(
                 "InvalidSkuName",
-                format!("The sku name {name} does not match tier {tier} and family {family}: expected {expected}."),
+                format!(
+                    "The sku name {name} does not match tier {tier} and family {family}: expected {expected}."
+                ),
             ));
         }
         Some(_) => {}
@@ -437,7 +462,10 @@ fn circuit(
             }
         }
     }
-    let provider = p.get("serviceProviderProperties").cloned().unwrap_or(Value::Null);
+    let provider = p
+        .get("serviceProviderProperties")
+        .cloned()
+        .unwrap_or(Value::Null);
     let port = p.get("expressRoutePort").filter(|v| !v.is_null());
     let has_provider = provider.as_object().is_some_and(|m| !m.is_empty());
     if has_provider == port.is_some() {
@@ -453,7 +481,9 @@ fn circuit(
         let Some(locations) = catalogue::provider_locations(name) else {
             return Err(bad(
                 "InvalidServiceProviderName",
-                format!("Service provider {name:?} is not available. Use GET expressRouteServiceProviders to list them."),
+                format!(
+                    "Service provider {name:?} is not available. Use GET expressRouteServiceProviders to list them."
+                ),
             ));
         };
         if !locations.iter().any(|l| l.eq_ignore_ascii_case(location)) {
@@ -473,10 +503,14 @@ fn circuit(
             ));
         };
         if updating {
-            let old_provider = old.get("serviceProviderProperties").cloned().unwrap_or(Value::Null);
+            let old_provider = old
+                .get("serviceProviderProperties")
+                .cloned()
+                .unwrap_or(Value::Null);
             let old_name = str_at(&old_provider, &["serviceProviderName"]).unwrap_or("");
             let old_location = str_at(&old_provider, &["peeringLocation"]).unwrap_or("");
-            if !old_name.eq_ignore_ascii_case(name) || !old_location.eq_ignore_ascii_case(location) {
+            if !old_name.eq_ignore_ascii_case(name) || !old_location.eq_ignore_ascii_case(location)
+            {
                 return Err(bad(
                     "CannotChangeServiceProviderProperties",
                     "The service provider and peering location of a circuit cannot be changed: create a new circuit.",
@@ -487,7 +521,9 @@ fn circuit(
             {
                 return Err(bad(
                     "CircuitBandwidthDecreaseNotSupported",
-                    format!("The bandwidth of a circuit cannot be decreased ({old_bandwidth} to {bandwidth} Mbps): create a new circuit."),
+                    format!(
+                        "The bandwidth of a circuit cannot be decreased ({old_bandwidth} to {bandwidth} Mbps): create a new circuit."
+                    ),
                 ));
             }
         }
@@ -498,7 +534,9 @@ fn circuit(
 fn circuit_family_check(old: &Value, request: &Value) -> Outcome<()> {
     let old_family = str_at(old, &["sku", "family"]).unwrap_or("");
     let new_family = str_at(request, &["sku", "family"]).unwrap_or("");
-    if old_family.eq_ignore_ascii_case("UnlimitedData") && new_family.eq_ignore_ascii_case("MeteredData") {
+    if old_family.eq_ignore_ascii_case("UnlimitedData")
+        && new_family.eq_ignore_ascii_case("MeteredData")
+    {
         return Err(bad(
             "CircuitSkuFamilyDowngradeNotSupported",
             "A circuit cannot move from UnlimitedData to MeteredData: create a new circuit.",
@@ -507,7 +545,11 @@ fn circuit_family_check(old: &Value, request: &Value) -> Outcome<()> {
     Ok(())
 }
 
-const PEERING_TYPES: &[&str] = &["AzurePrivatePeering", "MicrosoftPeering", "AzurePublicPeering"];
+const PEERING_TYPES: &[&str] = &[
+    "AzurePrivatePeering",
+    "MicrosoftPeering",
+    "AzurePublicPeering",
+];
 
 fn peering(
     ctx: &Ctx,
@@ -520,7 +562,10 @@ fn peering(
     let Some(kind) = PEERING_TYPES.iter().find(|t| t.eq_ignore_ascii_case(name)) else {
         return Err(bad(
             "InvalidPeeringName",
-            format!("Peering name {name:?} must be one of {}.", PEERING_TYPES.join(", ")),
+            format!(
+                "Peering name {name:?} must be one of {}.",
+                PEERING_TYPES.join(", ")
+            ),
         ));
     };
     match p.get("peeringType").and_then(Value::as_str) {
@@ -540,9 +585,15 @@ fn peering(
             "Azure public peering is retired and cannot be created; use Microsoft peering.",
         ));
     }
-    let circuit_id = id.parent().ok_or_else(|| anyhow::anyhow!("peering without a circuit"))?;
+    let circuit_id = id
+        .parent()
+        .ok_or_else(|| anyhow::anyhow!("peering without a circuit"))?;
     let circuit = ctx.store.get(&circuit_id)?.ok_or_else(|| {
-        Fail::Arm(ArmError::new(404, "ParentResourceNotFound", format!("Parent resource {} not found.", circuit_id.name())))
+        Fail::Arm(ArmError::new(
+            404,
+            "ParentResourceNotFound",
+            format!("Parent resource {} not found.", circuit_id.name()),
+        ))
     })?;
     let circuit_props = props(&circuit.body);
     let provider_circuit = circuit_props
@@ -565,7 +616,10 @@ fn peering(
         return Err(bad("InvalidVlanId", "vlanId is required."));
     };
     if !(1..=4094).contains(&vlan) {
-        return Err(bad("InvalidVlanId", format!("vlanId {vlan} must be between 1 and 4094.")));
+        return Err(bad(
+            "InvalidVlanId",
+            format!("vlanId {vlan} must be between 1 and 4094."),
+        ));
     }
     let sibling_bodies: Vec<Value> = if siblings.is_empty() {
         ctx.store
@@ -593,7 +647,8 @@ fn peering(
         return Err(bad("InvalidPeerAsn", "peerASN is required."));
     };
     let reserved = [8074, 8075, 12076];
-    if reserved.contains(&asn) || (*kind == "AzurePrivatePeering" && (65515..=65520).contains(&asn)) {
+    if reserved.contains(&asn) || (*kind == "AzurePrivatePeering" && (65515..=65520).contains(&asn))
+    {
         return Err(bad(
             "InvalidPeerAsn",
             format!("peerASN {asn} is reserved by Azure."),
@@ -605,7 +660,9 @@ fn peering(
             Some(pre) if !pre.v6 && pre.len == 30 && pre.is_network_address() => Ok(pre),
             _ => Err(bad(
                 "InvalidPeeringAddressPrefix",
-                format!("{key} {text:?} must be an IPv4 /30 network address such as 192.168.1.0/30."),
+                format!(
+                    "{key} {text:?} must be an IPv4 /30 network address such as 192.168.1.0/30."
+                ),
             )),
         }
     };
@@ -633,7 +690,9 @@ fn peering(
                 _ => {
                     return Err(bad(
                         "InvalidPeeringAddressPrefix",
-                        format!("ipv6PeeringConfig.{key} {text:?} must be an IPv6 /126 network address."),
+                        format!(
+                            "ipv6PeeringConfig.{key} {text:?} must be an IPv6 /126 network address."
+                        ),
                     ));
                 }
             }
@@ -666,13 +725,19 @@ fn peering(
             }
         }
     }
-    for path in [vec!["routeFilter"], vec!["ipv6PeeringConfig", "routeFilter"]] {
+    for path in [
+        vec!["routeFilter"],
+        vec!["ipv6PeeringConfig", "routeFilter"],
+    ] {
         let holder = if path.len() == 1 {
             Some(Value::Object(p.clone()))
         } else {
             p.get(path[0]).cloned()
         };
-        let Some(filter_id) = holder.as_ref().and_then(|h| id_at(h, &[path[path.len() - 1]])) else {
+        let Some(filter_id) = holder
+            .as_ref()
+            .and_then(|h| id_at(h, &[path[path.len() - 1]]))
+        else {
             continue;
         };
         if !microsoft {
@@ -693,8 +758,13 @@ fn global_reach(
     p: &mut Map<String, Value>,
     refs: &mut Vec<String>,
 ) -> Outcome<()> {
-    let peering_id = id.parent().ok_or_else(|| anyhow::anyhow!("connection without a peering"))?;
-    if !peering_id.name().eq_ignore_ascii_case("AzurePrivatePeering") {
+    let peering_id = id
+        .parent()
+        .ok_or_else(|| anyhow::anyhow!("connection without a peering"))?;
+    if !peering_id
+        .name()
+        .eq_ignore_ascii_case("AzurePrivatePeering")
+    {
         return Err(bad(
             "GlobalReachRequiresPrivatePeering",
             "Global Reach connections can only be created on AzurePrivatePeering.",
@@ -705,11 +775,22 @@ fn global_reach(
     if !own_ok {
         return Err(bad(
             "InvalidCircuitPeeringReference",
-            format!("expressRouteCircuitPeering.id must be the id of the peering the connection is created on ({peering_id})."),
+            format!(
+                "expressRouteCircuitPeering.id must be the id of the peering the connection is created on ({peering_id})."
+            ),
         ));
     }
-    let peer_text = id_at(&Value::Object(p.clone()), &["peerExpressRouteCircuitPeering"]).unwrap_or_default();
-    let peer = resolve(ctx, &peer_text, ResourceKind::CircuitPeering, "peerExpressRouteCircuitPeering")?;
+    let peer_text = id_at(
+        &Value::Object(p.clone()),
+        &["peerExpressRouteCircuitPeering"],
+    )
+    .unwrap_or_default();
+    let peer = resolve(
+        ctx,
+        &peer_text,
+        ResourceKind::CircuitPeering,
+        "peerExpressRouteCircuitPeering",
+    )?;
     if !peer.id.name().eq_ignore_ascii_case("AzurePrivatePeering") {
         return Err(bad(
             "GlobalReachRequiresPrivatePeering",
@@ -742,7 +823,9 @@ fn route_filter_rule(
     p: &mut Map<String, Value>,
     siblings: &[Value],
 ) -> Outcome<()> {
-    let filter = id.parent().ok_or_else(|| anyhow::anyhow!("rule without a filter"))?;
+    let filter = id
+        .parent()
+        .ok_or_else(|| anyhow::anyhow!("rule without a filter"))?;
     let others = if siblings.is_empty() {
         ctx.store
             .children(&filter, ResourceKind::RouteFilterRule)?
@@ -758,7 +841,10 @@ fn route_filter_rule(
             "A route filter can have only one rule.",
         ));
     }
-    if p.get("access").and_then(Value::as_str).is_some_and(|a| !a.eq_ignore_ascii_case("Allow")) {
+    if p.get("access")
+        .and_then(Value::as_str)
+        .is_some_and(|a| !a.eq_ignore_ascii_case("Allow"))
+    {
         return Err(bad(
             "RouteFilterRuleAccessNotSupported",
             "Only Allow rules are supported in route filters.",
@@ -770,14 +856,19 @@ fn route_filter_rule(
         .cloned()
         .unwrap_or_default();
     if communities.is_empty() {
-        return Err(bad("InvalidBgpCommunity", "A route filter rule needs at least one community."));
+        return Err(bad(
+            "InvalidBgpCommunity",
+            "A route filter rule needs at least one community.",
+        ));
     }
     for c in &communities {
         let value = c.as_str().unwrap_or("");
         if !catalogue::is_known_community(value) {
             return Err(bad(
                 "InvalidBgpCommunity",
-                format!("BGP community {value:?} is not a known service community (see bgpServiceCommunities)."),
+                format!(
+                    "BGP community {value:?} is not a known service community (see bgpServiceCommunities)."
+                ),
             ));
         }
     }
@@ -787,7 +878,12 @@ fn route_filter_rule(
 fn prefixes_of(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -823,20 +919,36 @@ fn virtual_network(p: &mut Map<String, Value>) -> Outcome<()> {
     Ok(())
 }
 
-fn subnet(ctx: &Ctx, id: &ResourceId, p: &mut Map<String, Value>, siblings: &[Value]) -> Outcome<()> {
+fn subnet(
+    ctx: &Ctx,
+    id: &ResourceId,
+    p: &mut Map<String, Value>,
+    siblings: &[Value],
+) -> Outcome<()> {
     let mut prefixes = prefixes_of(p.get("addressPrefixes"));
     if let Some(single) = p.get("addressPrefix").and_then(Value::as_str) {
         prefixes.push(single.to_string());
     }
     if prefixes.is_empty() {
-        return Err(bad("NetcfgInvalidSubnet", "A subnet needs addressPrefix or addressPrefixes."));
+        return Err(bad(
+            "NetcfgInvalidSubnet",
+            "A subnet needs addressPrefix or addressPrefixes.",
+        ));
     }
-    let vnet_id = id.parent().ok_or_else(|| anyhow::anyhow!("subnet without a network"))?;
+    let vnet_id = id
+        .parent()
+        .ok_or_else(|| anyhow::anyhow!("subnet without a network"))?;
     // The address space being written (inline) or stored (own path).
     let vnet = ctx.store.get(&vnet_id)?;
     let space: Vec<Prefix> = vnet
         .as_ref()
-        .map(|v| prefixes_of(props(&v.body).get("addressSpace").and_then(|a| a.get("addressPrefixes"))))
+        .map(|v| {
+            prefixes_of(
+                props(&v.body)
+                    .get("addressSpace")
+                    .and_then(|a| a.get("addressPrefixes")),
+            )
+        })
         .unwrap_or_default()
         .iter()
         .filter_map(|t| Prefix::parse(t))
@@ -861,7 +973,11 @@ fn subnet(ctx: &Ctx, id: &ResourceId, p: &mut Map<String, Value>, siblings: &[Va
         if !space.is_empty() && !space.iter().any(|s| s.contains(&pre)) {
             return Err(bad(
                 "NetcfgSubnetRangeOutsideVnet",
-                format!("Subnet '{}' is not valid because its IP address range {text} is outside the IP address range of virtual network '{}'.", id.name(), vnet_id.name()),
+                format!(
+                    "Subnet '{}' is not valid because its IP address range {text} is outside the IP address range of virtual network '{}'.",
+                    id.name(),
+                    vnet_id.name()
+                ),
             ));
         }
         if id.name() == "GatewaySubnet" && !pre.v6 && pre.len > 29 {
@@ -876,7 +992,11 @@ fn subnet(ctx: &Ctx, id: &ResourceId, p: &mut Map<String, Value>, siblings: &[Va
             if let Some(s) = op.get("addressPrefix").and_then(Value::as_str) {
                 theirs.push(s.to_string());
             }
-            if theirs.iter().filter_map(|t| Prefix::parse(t)).any(|t| t.overlaps(&pre)) {
+            if theirs
+                .iter()
+                .filter_map(|t| Prefix::parse(t))
+                .any(|t| t.overlaps(&pre))
+            {
                 return Err(bad(
                     "NetcfgSubnetRangesOverlap",
                     format!(
@@ -898,7 +1018,9 @@ fn public_ip(
     p: &mut Map<String, Value>,
     old: &Map<String, Value>,
 ) -> Outcome<()> {
-    let sku = str_at(body, &["sku", "name"]).unwrap_or("Standard").to_string();
+    let sku = str_at(body, &["sku", "name"])
+        .unwrap_or("Standard")
+        .to_string();
     if sku.eq_ignore_ascii_case("Basic") {
         return Err(bad(
             "BasicSkuPublicIpAddressCreationNotAllowed",
@@ -917,7 +1039,8 @@ fn public_ip(
         ));
     }
     if let Some(map) = body.as_object_mut() {
-        map.entry("sku").or_insert(json!({"name": "Standard", "tier": "Regional"}));
+        map.entry("sku")
+            .or_insert(json!({"name": "Standard", "tier": "Regional"}));
     }
     p.insert("publicIPAllocationMethod".into(), json!("Static"));
     p.entry("publicIPAddressVersion").or_insert(json!("IPv4"));
@@ -926,11 +1049,19 @@ fn public_ip(
         Some(a) => a.clone(),
         None => {
             let n = ctx.store.next_counter("public-ip")?;
-            json!(format!("20.{}.{}.{}", 64 + (n / 65536) % 64, (n / 256) % 256, n % 256))
+            json!(format!(
+                "20.{}.{}.{}",
+                64 + (n / 65536) % 64,
+                (n / 256) % 256,
+                n % 256
+            ))
         }
     };
     p.insert("ipAddress".into(), address);
-    let guid = old.get("resourceGuid").cloned().unwrap_or(json!(new_guid()));
+    let guid = old
+        .get("resourceGuid")
+        .cloned()
+        .unwrap_or(json!(new_guid()));
     p.insert("resourceGuid".into(), guid);
     Ok(())
 }
@@ -951,7 +1082,11 @@ fn gateway(
     p: &mut Map<String, Value>,
     refs: &mut Vec<String>,
 ) -> Outcome<()> {
-    let gateway_type = p.get("gatewayType").and_then(Value::as_str).unwrap_or("").to_string();
+    let gateway_type = p
+        .get("gatewayType")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     if gateway_type.is_empty() {
         return Err(bad("InvalidGatewayType", "gatewayType is required."));
     }
@@ -971,7 +1106,10 @@ fn gateway(
     if express_route && !ER_SKUS.iter().any(|s| s.eq_ignore_ascii_case(sku_name)) {
         return Err(bad(
             "InvalidGatewaySku",
-            format!("{sku_name} is not an ExpressRoute gateway SKU; use one of {}.", ER_SKUS.join(", ")),
+            format!(
+                "{sku_name} is not an ExpressRoute gateway SKU; use one of {}.",
+                ER_SKUS.join(", ")
+            ),
         ));
     }
     if express_route {
@@ -991,11 +1129,19 @@ fn gateway(
     let mut with_ids = Vec::new();
     for (i, config) in configs.iter().enumerate() {
         let subnet_text = id_at(config, &["properties", "subnet"]).unwrap_or_default();
-        let subnet = resolve(ctx, &subnet_text, ResourceKind::Subnet, "ipConfigurations.subnet")?;
+        let subnet = resolve(
+            ctx,
+            &subnet_text,
+            ResourceKind::Subnet,
+            "ipConfigurations.subnet",
+        )?;
         if subnet.id.name() != "GatewaySubnet" {
             return Err(bad(
                 "GatewaySubnetRequired",
-                format!("The gateway must use the subnet named GatewaySubnet, not {}.", subnet.id.name()),
+                format!(
+                    "The gateway must use the subnet named GatewaySubnet, not {}.",
+                    subnet.id.name()
+                ),
             ));
         }
         // One gateway of each type per virtual network.
@@ -1012,13 +1158,26 @@ fn gateway(
             {
                 return Err(bad(
                     "VirtualNetworkAlreadyHasGatewayOfType",
-                    format!("Virtual network {} already has a {gateway_type} gateway ({}).", subnet.id.parent().map(|v| v.name().to_string()).unwrap_or_default(), row.id.name()),
+                    format!(
+                        "Virtual network {} already has a {gateway_type} gateway ({}).",
+                        subnet
+                            .id
+                            .parent()
+                            .map(|v| v.name().to_string())
+                            .unwrap_or_default(),
+                        row.id.name()
+                    ),
                 ));
             }
         }
         refs.push(subnet.id.key());
         if let Some(pip_text) = id_at(config, &["properties", "publicIPAddress"]) {
-            let pip = resolve(ctx, &pip_text, ResourceKind::PublicIpAddress, "ipConfigurations.publicIPAddress")?;
+            let pip = resolve(
+                ctx,
+                &pip_text,
+                ResourceKind::PublicIpAddress,
+                "ipConfigurations.publicIPAddress",
+            )?;
             refs.push(pip.id.key());
         }
         let mut config = config.clone();
@@ -1036,13 +1195,20 @@ fn gateway(
     p.insert("ipConfigurations".into(), Value::Array(with_ids));
     p.entry("activeActive").or_insert(json!(false));
     p.entry("enableBgp").or_insert(json!(false));
-    p.entry("bgpSettings").or_insert(json!({"asn": 65515, "bgpPeeringAddress": "10.255.255.254", "peerWeight": 0}));
+    p.entry("bgpSettings")
+        .or_insert(json!({"asn": 65515, "bgpPeeringAddress": "10.255.255.254", "peerWeight": 0}));
     Ok(())
 }
 
 fn local_gateway(p: &mut Map<String, Value>) -> Outcome<()> {
-    let address = p.get("gatewayIpAddress").and_then(Value::as_str).filter(|s| !s.is_empty());
-    let fqdn = p.get("fqdn").and_then(Value::as_str).filter(|s| !s.is_empty());
+    let address = p
+        .get("gatewayIpAddress")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    let fqdn = p
+        .get("fqdn")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
     if address.is_some() == fqdn.is_some() {
         return Err(bad(
             "LocalNetworkGatewayAddressOrFqdnRequired",
@@ -1052,9 +1218,15 @@ fn local_gateway(p: &mut Map<String, Value>) -> Outcome<()> {
     if let Some(address) = address
         && address.parse::<std::net::IpAddr>().is_err()
     {
-        return Err(bad("InvalidGatewayIpAddress", format!("{address} is not an IP address.")));
+        return Err(bad(
+            "InvalidGatewayIpAddress",
+            format!("{address} is not an IP address."),
+        ));
     }
-    for text in prefixes_of(p.get("localNetworkAddressSpace").and_then(|a| a.get("addressPrefixes"))) {
+    for text in prefixes_of(
+        p.get("localNetworkAddressSpace")
+            .and_then(|a| a.get("addressPrefixes")),
+    ) {
         if Prefix::parse(&text).is_none() {
             return Err(bad(
                 "InvalidAddressPrefixFormat",
@@ -1066,10 +1238,19 @@ fn local_gateway(p: &mut Map<String, Value>) -> Outcome<()> {
 }
 
 fn connection(ctx: &Ctx, p: &mut Map<String, Value>, refs: &mut Vec<String>) -> Outcome<()> {
-    let connection_type = p.get("connectionType").and_then(Value::as_str).unwrap_or("").to_string();
+    let connection_type = p
+        .get("connectionType")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     let whole = Value::Object(p.clone());
     let gateway_text = id_at(&whole, &["virtualNetworkGateway1"]).unwrap_or_default();
-    let gateway = resolve(ctx, &gateway_text, ResourceKind::VirtualNetworkGateway, "virtualNetworkGateway1")?;
+    let gateway = resolve(
+        ctx,
+        &gateway_text,
+        ResourceKind::VirtualNetworkGateway,
+        "virtualNetworkGateway1",
+    )?;
     refs.push(gateway.id.key());
     let gateway_type = props(&gateway.body)
         .get("gatewayType")
@@ -1079,7 +1260,10 @@ fn connection(ctx: &Ctx, p: &mut Map<String, Value>, refs: &mut Vec<String>) -> 
     if let Some(weight) = p.get("routingWeight").and_then(Value::as_i64)
         && !(0..=32000).contains(&weight)
     {
-        return Err(bad("InvalidRoutingWeight", format!("routingWeight {weight} must be between 0 and 32000.")));
+        return Err(bad(
+            "InvalidRoutingWeight",
+            format!("routingWeight {weight} must be between 0 and 32000."),
+        ));
     }
     match connection_type.to_ascii_lowercase().as_str() {
         "expressroute" => {
@@ -1090,12 +1274,22 @@ fn connection(ctx: &Ctx, p: &mut Map<String, Value>, refs: &mut Vec<String>) -> 
                 ));
             }
             let circuit_text = id_at(&whole, &["peer"]).unwrap_or_default();
-            let circuit = resolve(ctx, &circuit_text, ResourceKind::ExpressRouteCircuit, "peer")?;
-            let private = circuit.id.child(ResourceKind::CircuitPeering, "AzurePrivatePeering")?;
+            let circuit = resolve(
+                ctx,
+                &circuit_text,
+                ResourceKind::ExpressRouteCircuit,
+                "peer",
+            )?;
+            let private = circuit
+                .id
+                .child(ResourceKind::CircuitPeering, "AzurePrivatePeering")?;
             if ctx.store.get(&private)?.is_none() {
                 return Err(bad(
                     "CircuitPrivatePeeringRequired",
-                    format!("Circuit {} has no AzurePrivatePeering to connect to.", circuit.id.name()),
+                    format!(
+                        "Circuit {} has no AzurePrivatePeering to connect to.",
+                        circuit.id.name()
+                    ),
                 ));
             }
             refs.push(circuit.id.key());
@@ -1104,7 +1298,12 @@ fn connection(ctx: &Ctx, p: &mut Map<String, Value>, refs: &mut Vec<String>) -> 
                     .store
                     .children(&circuit.id, ResourceKind::CircuitAuthorization)?
                     .iter()
-                    .any(|a| props(&a.body).get("authorizationKey").and_then(Value::as_str) == Some(key));
+                    .any(|a| {
+                        props(&a.body)
+                            .get("authorizationKey")
+                            .and_then(Value::as_str)
+                            == Some(key)
+                    });
                 if !known {
                     return Err(bad(
                         "InvalidAuthorizationKey",
@@ -1117,26 +1316,45 @@ fn connection(ctx: &Ctx, p: &mut Map<String, Value>, refs: &mut Vec<String>) -> 
         }
         "ipsec" => {
             let lng_text = id_at(&whole, &["localNetworkGateway2"]).unwrap_or_default();
-            let lng = resolve(ctx, &lng_text, ResourceKind::LocalNetworkGateway, "localNetworkGateway2")?;
+            let lng = resolve(
+                ctx,
+                &lng_text,
+                ResourceKind::LocalNetworkGateway,
+                "localNetworkGateway2",
+            )?;
             refs.push(lng.id.key());
             if !gateway_type.eq_ignore_ascii_case("Vpn") {
-                return Err(bad("GatewayTypeMismatch", "An IPsec connection needs a Vpn gateway."));
+                return Err(bad(
+                    "GatewayTypeMismatch",
+                    "An IPsec connection needs a Vpn gateway.",
+                ));
             }
         }
         "vnet2vnet" => {
             let other_text = id_at(&whole, &["virtualNetworkGateway2"]).unwrap_or_default();
-            let other = resolve(ctx, &other_text, ResourceKind::VirtualNetworkGateway, "virtualNetworkGateway2")?;
+            let other = resolve(
+                ctx,
+                &other_text,
+                ResourceKind::VirtualNetworkGateway,
+                "virtualNetworkGateway2",
+            )?;
             refs.push(other.id.key());
         }
         _ => {
             return Err(bad(
                 "InvalidConnectionType",
-                format!("connectionType {connection_type:?} is not supported; use ExpressRoute, IPsec or Vnet2Vnet."),
+                format!(
+                    "connectionType {connection_type:?} is not supported; use ExpressRoute, IPsec or Vnet2Vnet."
+                ),
             ));
         }
     }
     // Keep only the references of the embedded gateway objects.
-    for key in ["virtualNetworkGateway1", "virtualNetworkGateway2", "localNetworkGateway2"] {
+    for key in [
+        "virtualNetworkGateway1",
+        "virtualNetworkGateway2",
+        "localNetworkGateway2",
+    ] {
         if let Some(reference) = whole.get(key).and_then(|g| g.get("id")) {
             p.insert(key.to_string(), json!({ "id": reference }));
         }
@@ -1154,7 +1372,11 @@ pub fn check_delete(ctx: &Ctx, id: &ResourceId, body: &Value) -> Outcome<()> {
                 let names: Vec<&str> = peerings.iter().map(|r| r.id.name()).collect();
                 return Err(conflict(
                     "CircuitHasPeerings",
-                    format!("Circuit {} cannot be deleted while it has peerings ({}): delete them first.", id.name(), names.join(", ")),
+                    format!(
+                        "Circuit {} cannot be deleted while it has peerings ({}): delete them first.",
+                        id.name(),
+                        names.join(", ")
+                    ),
                 ));
             }
         }
@@ -1163,7 +1385,10 @@ pub fn check_delete(ctx: &Ctx, id: &ResourceId, body: &Value) -> Outcome<()> {
             if !links.is_empty() {
                 return Err(conflict(
                     "PeeringHasGlobalReachConnections",
-                    format!("Peering {} cannot be deleted while it has Global Reach connections: delete them first.", id.name()),
+                    format!(
+                        "Peering {} cannot be deleted while it has Global Reach connections: delete them first.",
+                        id.name()
+                    ),
                 ));
             }
             if id.name().eq_ignore_ascii_case("AzurePrivatePeering")
@@ -1175,7 +1400,11 @@ pub fn check_delete(ctx: &Ctx, id: &ResourceId, body: &Value) -> Outcome<()> {
                     {
                         return Err(conflict(
                             "PeeringInUseByConnections",
-                            format!("Private peering of {} is used by connection {}: delete the connection first.", circuit.name(), row.id.name()),
+                            format!(
+                                "Private peering of {} is used by connection {}: delete the connection first.",
+                                circuit.name(),
+                                row.id.name()
+                            ),
                         ));
                     }
                 }
@@ -1195,7 +1424,11 @@ pub fn check_delete(ctx: &Ctx, id: &ResourceId, body: &Value) -> Outcome<()> {
         return Err(Fail::Arm(ArmError::new(
             400,
             &format!("InUse{}CannotBeDeleted", singular(id.kind)),
-            format!("{} {} is in use by {user} and cannot be deleted until it is no longer in use.", id.kind.arm_type(), id.name()),
+            format!(
+                "{} {} is in use by {user} and cannot be deleted until it is no longer in use.",
+                id.kind.arm_type(),
+                id.name()
+            ),
         )));
     }
     if id.kind == ResourceKind::ExpressRouteCircuit {

@@ -29,14 +29,34 @@ use store::{Operation, Row, Store};
 
 /// Microsoft.Network api-versions the emulator accepts (ExpressRoute shapes are stable across them).
 pub const NETWORK_API_VERSIONS: &[&str] = &[
-    "2023-04-01", "2023-05-01", "2023-06-01", "2023-09-01", "2023-11-01", "2024-01-01",
-    "2024-03-01", "2024-05-01", "2024-07-01", "2024-10-01", "2025-01-01", "2025-03-01",
-    "2025-05-01", "2025-07-01", "2025-09-01", "2026-01-01", "2026-03-01",
+    "2023-04-01",
+    "2023-05-01",
+    "2023-06-01",
+    "2023-09-01",
+    "2023-11-01",
+    "2024-01-01",
+    "2024-03-01",
+    "2024-05-01",
+    "2024-07-01",
+    "2024-10-01",
+    "2025-01-01",
+    "2025-03-01",
+    "2025-05-01",
+    "2025-07-01",
+    "2025-09-01",
+    "2026-01-01",
+    "2026-03-01",
 ];
 /// Microsoft.Resources api-versions accepted for resource groups.
 pub const RESOURCES_API_VERSIONS: &[&str] = &[
-    "2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01", "2024-07-01", "2024-11-01",
-    "2025-03-01", "2025-04-01",
+    "2021-04-01",
+    "2022-09-01",
+    "2023-07-01",
+    "2024-03-01",
+    "2024-07-01",
+    "2024-11-01",
+    "2025-03-01",
+    "2025-04-01",
 ];
 
 /// The database file under a working directory.
@@ -165,14 +185,18 @@ impl Emulator {
             let Some(mut row) = store.get(&id)? else {
                 bail!("circuit {id} does not exist in the emulator");
             };
-            let props = row.body.get_mut("properties").and_then(Value::as_object_mut);
+            let props = row
+                .body
+                .get_mut("properties")
+                .and_then(Value::as_object_mut);
             let Some(props) = props else {
                 bail!("circuit {id} has no properties");
             };
-            if !props
+            let provider_circuit = props
                 .get("serviceProviderProperties")
-                .is_some_and(|p| p.as_object().is_some_and(|m| !m.is_empty()))
-            {
+                .and_then(Value::as_object)
+                .is_some_and(|m| !m.is_empty());
+            if !provider_circuit {
                 bail!("circuit {id} is an ExpressRoute Direct circuit: it has no service provider");
             }
             props.insert(
@@ -302,7 +326,11 @@ impl Emulator {
         };
         // Resource groups (Microsoft.Resources).
         if eq(s[2], "resourcegroups") && s.len() <= 4 {
-            check_version(api_version.as_deref(), RESOURCES_API_VERSIONS, "resourceGroups")?;
+            check_version(
+                api_version.as_deref(),
+                RESOURCES_API_VERSIONS,
+                "resourceGroups",
+            )?;
             if s.len() == 3 {
                 only_get(request.method)?;
                 return self.list(store, subscription, None, ResourceKind::ResourceGroup);
@@ -311,7 +339,11 @@ impl Emulator {
             return self.resource(store, &context, &id);
         }
         if eq(s[2], "operationresults") && s.len() == 4 {
-            check_version(api_version.as_deref(), RESOURCES_API_VERSIONS, "operationresults")?;
+            check_version(
+                api_version.as_deref(),
+                RESOURCES_API_VERSIONS,
+                "operationresults",
+            )?;
             only_get(request.method)?;
             return self.location_poll(store, &context, s[3], true);
         }
@@ -324,10 +356,13 @@ impl Emulator {
             if s.len() == 5 {
                 only_get(request.method)?;
                 if eq(s[4], "expressRouteServiceProviders") {
-                    return Ok(Response::new(200).with_json(&catalogue::service_providers(subscription)));
+                    return Ok(
+                        Response::new(200).with_json(&catalogue::service_providers(subscription))
+                    );
                 }
                 if eq(s[4], "bgpServiceCommunities") {
-                    return Ok(Response::new(200).with_json(&catalogue::bgp_service_communities(subscription)));
+                    return Ok(Response::new(200)
+                        .with_json(&catalogue::bgp_service_communities(subscription)));
                 }
                 return match ResourceKind::from_segments(&[s[4]]) {
                     Some(kind) => self.list(store, subscription, None, kind),
@@ -357,9 +392,16 @@ impl Emulator {
             let types: Vec<&str> = rest.iter().step_by(2).copied().collect();
             let names: Vec<&str> = rest.iter().skip(1).step_by(2).copied().collect();
             let Some(kind) = ResourceKind::from_segments(&types) else {
-                return Err(invalid_type(&types.join("/"), api_version.as_deref().unwrap_or("")));
+                return Err(invalid_type(
+                    &types.join("/"),
+                    api_version.as_deref().unwrap_or(""),
+                ));
             };
-            check_version(api_version.as_deref(), NETWORK_API_VERSIONS, types[types.len() - 1])?;
+            check_version(
+                api_version.as_deref(),
+                NETWORK_API_VERSIONS,
+                types[types.len() - 1],
+            )?;
             if names.len() < types.len() {
                 only_get(request.method)?;
                 let parent_names = &names[..];
@@ -429,7 +471,12 @@ impl Emulator {
         Ok(Response::new(200).with_json(&json!({ "value": views })))
     }
 
-    fn resource(&self, store: &mut Store, ctx: &RequestContext, id: &ResourceId) -> Outcome<Response> {
+    fn resource(
+        &self,
+        store: &mut Store,
+        ctx: &RequestContext,
+        id: &ResourceId,
+    ) -> Outcome<Response> {
         match ctx.request.method {
             Method::Get => self.get(store, id),
             Method::Put => self.put(store, ctx, id),
@@ -530,7 +577,13 @@ impl Emulator {
                 store,
                 mode: self.config.provider_mode,
             };
-            kinds::prepare_put(&kinds_ctx, id, &body, existing.as_ref().map(|r| &r.body), &[])?
+            kinds::prepare_put(
+                &kinds_ctx,
+                id,
+                &body,
+                existing.as_ref().map(|r| &r.body),
+                &[],
+            )?
         };
         let created = existing.is_none();
         let op = self.new_operation(id, "put", created);
@@ -548,18 +601,29 @@ impl Emulator {
         let status = if created { 201 } else { 200 };
         Ok(Response::new(status)
             .with_json(&view)
-            .with_header(HEADER_ASYNC_OPERATION, self.operation_url(ctx, id, &op, "operations"))
+            .with_header(
+                HEADER_ASYNC_OPERATION,
+                self.operation_url(ctx, id, &op, "operations"),
+            )
             .with_header(HEADER_RETRY_AFTER, self.config.retry_after_secs.to_string()))
     }
 
-    fn put_resource_group(&self, store: &mut Store, id: &ResourceId, body: &Value) -> Outcome<Response> {
+    fn put_resource_group(
+        &self,
+        store: &mut Store,
+        id: &ResourceId,
+        body: &Value,
+    ) -> Outcome<Response> {
         let problems = crate::arm::spec::check_body(
             ResourceKind::ResourceGroup,
             body,
             crate::arm::spec::CheckOptions::SERVER,
         )?;
         if let Some(first) = problems.first() {
-            return Err(bad("InvalidRequestContent", format!("The request content was invalid: {first}.")));
+            return Err(bad(
+                "InvalidRequestContent",
+                format!("The request content was invalid: {first}."),
+            ));
         }
         let name = id.resource_group.as_str();
         let valid_name = name.len() <= 90
@@ -570,7 +634,9 @@ impl Emulator {
         if !valid_name {
             return Err(bad(
                 "InvalidResourceGroupName",
-                format!("Resource group name '{name}' is invalid: up to 90 letters, digits, '-', '_', '.', '(' and ')', not ending with '.'."),
+                format!(
+                    "Resource group name '{name}' is invalid: up to 90 letters, digits, '-', '_', '.', '(' and ')', not ending with '.'."
+                ),
             ));
         }
         let location = body
@@ -584,15 +650,23 @@ impl Emulator {
                 return Err(Fail::Arm(ArmError::new(
                     409,
                     "ResourceGroupBeingDeleted",
-                    format!("The resource group '{name}' is in deprovisioning state and cannot perform this operation."),
+                    format!(
+                        "The resource group '{name}' is in deprovisioning state and cannot perform this operation."
+                    ),
                 )));
             }
-            let old = row.body.get("location").and_then(Value::as_str).unwrap_or("");
+            let old = row
+                .body
+                .get("location")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if old != location {
                 return Err(Fail::Arm(ArmError::new(
                     409,
                     "InvalidResourceGroupLocation",
-                    format!("Invalid resource group location '{location}'. The Resource group already exists in location '{old}'."),
+                    format!(
+                        "Invalid resource group location '{location}'. The Resource group already exists in location '{old}'."
+                    ),
                 )));
             }
         }
@@ -623,9 +697,16 @@ impl Emulator {
         };
         self.check_not_busy(store, id)?;
         let tags = match body.get("tags") {
-            Some(Value::Object(tags)) if tags.values().all(Value::is_string) => Value::Object(tags.clone()),
+            Some(Value::Object(tags)) if tags.values().all(Value::is_string) => {
+                Value::Object(tags.clone())
+            }
             Some(Value::Null) | None => json!({}),
-            Some(_) => return Err(bad("InvalidRequestFormat", "tags must be an object of strings.")),
+            Some(_) => {
+                return Err(bad(
+                    "InvalidRequestFormat",
+                    "tags must be an object of strings.",
+                ));
+            }
         };
         if let Some(map) = row.body.as_object_mut() {
             map.insert("tags".into(), tags);
@@ -634,7 +715,10 @@ impl Emulator {
             }
         }
         // Tag updates are synchronous except on gateways and connections (reference §1.1).
-        let lro = matches!(id.kind, ResourceKind::VirtualNetworkGateway | ResourceKind::Connection);
+        let lro = matches!(
+            id.kind,
+            ResourceKind::VirtualNetworkGateway | ResourceKind::Connection
+        );
         if lro {
             let op = self.new_operation(id, "patch", false);
             set_state(&mut row.body, "Updating");
@@ -645,14 +729,22 @@ impl Emulator {
             let view = self.view(store, &row)?;
             return Ok(Response::new(202)
                 .with_json(&view)
-                .with_header(HEADER_ASYNC_OPERATION, self.operation_url(ctx, id, &op, "operations"))
+                .with_header(
+                    HEADER_ASYNC_OPERATION,
+                    self.operation_url(ctx, id, &op, "operations"),
+                )
                 .with_header(HEADER_RETRY_AFTER, self.config.retry_after_secs.to_string()));
         }
         store.put(id, &row.body, None)?;
         Ok(Response::new(200).with_json(&self.view(store, &row)?))
     }
 
-    fn delete(&self, store: &mut Store, ctx: &RequestContext, id: &ResourceId) -> Outcome<Response> {
+    fn delete(
+        &self,
+        store: &mut Store,
+        ctx: &RequestContext,
+        id: &ResourceId,
+    ) -> Outcome<Response> {
         let Some(row) = store.get(id)? else {
             if id.kind == ResourceKind::ResourceGroup {
                 return Err(rg_not_found(id));
@@ -686,7 +778,10 @@ impl Emulator {
             && props.contains_key("serviceProviderProvisioningState")
         {
             // The simulated provider deprovisions the circuit before Azure deletes it.
-            props.insert("serviceProviderProvisioningState".into(), json!("NotProvisioned"));
+            props.insert(
+                "serviceProviderProvisioningState".into(),
+                json!("NotProvisioned"),
+            );
         }
         set_state(&mut body, "Deleting");
         let op = self.new_operation(id, "delete", false);
@@ -712,7 +807,10 @@ impl Emulator {
                 .with_header(HEADER_RETRY_AFTER, retry);
         }
         let mut response = Response::new(202)
-            .with_header(HEADER_LOCATION, self.operation_url(ctx, id, op, "operationResults"))
+            .with_header(
+                HEADER_LOCATION,
+                self.operation_url(ctx, id, op, "operationResults"),
+            )
             .with_header(HEADER_RETRY_AFTER, retry);
         // Circuits, their children and connections answer with Location only (reference §1.1).
         let location_only = matches!(
@@ -724,8 +822,10 @@ impl Emulator {
                 | ResourceKind::Connection
         );
         if !location_only {
-            response = response
-                .with_header(HEADER_ASYNC_OPERATION, self.operation_url(ctx, id, op, "operations"));
+            response = response.with_header(
+                HEADER_ASYNC_OPERATION,
+                self.operation_url(ctx, id, op, "operations"),
+            );
         }
         response
     }
@@ -744,7 +844,13 @@ impl Emulator {
         }
     }
 
-    fn operation_url(&self, ctx: &RequestContext, id: &ResourceId, op: &Operation, which: &str) -> String {
+    fn operation_url(
+        &self,
+        ctx: &RequestContext,
+        id: &ResourceId,
+        op: &Operation,
+        which: &str,
+    ) -> String {
         let version = if ctx.api_version.is_empty() {
             id.kind.api_version().to_string()
         } else {
@@ -800,10 +906,16 @@ impl Emulator {
                     && row.id.kind == ResourceKind::ExpressRouteCircuit
                     && mode == ProviderMode::Auto;
                 if provision
-                    && let Some(props) = row.body.get_mut("properties").and_then(Value::as_object_mut)
+                    && let Some(props) = row
+                        .body
+                        .get_mut("properties")
+                        .and_then(Value::as_object_mut)
                     && props.contains_key("serviceProviderProvisioningState")
                 {
-                    props.insert("serviceProviderProvisioningState".into(), json!("Provisioned"));
+                    props.insert(
+                        "serviceProviderProvisioningState".into(),
+                        json!("Provisioned"),
+                    );
                 }
                 store.put(&row.id, &row.body, None)?;
             }
@@ -812,7 +924,12 @@ impl Emulator {
         Ok(())
     }
 
-    fn async_poll(&self, store: &mut Store, ctx: &RequestContext, op_id: &str) -> Outcome<Response> {
+    fn async_poll(
+        &self,
+        store: &mut Store,
+        ctx: &RequestContext,
+        op_id: &str,
+    ) -> Outcome<Response> {
         let op = self.observe(store, op_id)?;
         let mut body = json!({ "name": op.id, "status": op.status });
         if let Some(error) = &op.error {
@@ -821,7 +938,8 @@ impl Emulator {
         let _ = ctx;
         let mut response = Response::new(200).with_json(&body);
         if op.status == "InProgress" {
-            response = response.with_header(HEADER_RETRY_AFTER, self.config.retry_after_secs.to_string());
+            response =
+                response.with_header(HEADER_RETRY_AFTER, self.config.retry_after_secs.to_string());
         }
         Ok(response)
     }
@@ -866,7 +984,10 @@ impl Emulator {
                 additions.push((array.to_string(), Value::Array(views)));
             }
             if id.kind == ResourceKind::CircuitPeering {
-                additions.push(("peeredConnections".into(), Value::Array(self.peer_connections(store, id)?)));
+                additions.push((
+                    "peeredConnections".into(),
+                    Value::Array(self.peer_connections(store, id)?),
+                ));
             }
             if id.kind == ResourceKind::RouteFilter {
                 let mut peerings = Vec::new();
@@ -953,9 +1074,7 @@ fn write_prepared(store: &Store, prepared: &Prepared, op: &str) -> Result<()> {
 
 fn set_state(body: &mut Value, state: &str) {
     if let Some(map) = body.as_object_mut() {
-        let props = map
-            .entry("properties")
-            .or_insert_with(|| json!({}));
+        let props = map.entry("properties").or_insert_with(|| json!({}));
         if let Some(props) = props.as_object_mut() {
             props.insert("provisioningState".into(), json!(state));
         }
@@ -970,13 +1089,20 @@ fn check_version(version: Option<&str>, accepted: &[&str], type_name: &str) -> O
         ));
     };
     let well_formed = version.len() >= 10
-        && version[..10]
-            .char_indices()
-            .all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+        && version[..10].char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
     if !well_formed {
         return Err(bad(
             "InvalidApiVersionParameter",
-            format!("The api-version '{version}' is invalid. The supported versions are '{}'.", accepted.join(",")),
+            format!(
+                "The api-version '{version}' is invalid. The supported versions are '{}'.",
+                accepted.join(",")
+            ),
         ));
     }
     if !accepted.contains(&version) {
@@ -1011,7 +1137,9 @@ fn invalid_namespace(namespace: &str) -> Fail {
     Fail::Arm(ArmError::new(
         404,
         "InvalidResourceNamespace",
-        format!("The resource namespace '{namespace}' is invalid or not served by this emulator (only Microsoft.Network)."),
+        format!(
+            "The resource namespace '{namespace}' is invalid or not served by this emulator (only Microsoft.Network)."
+        ),
     ))
 }
 
@@ -1019,7 +1147,9 @@ fn invalid_type(type_name: &str, api_version: &str) -> Fail {
     Fail::Arm(ArmError::new(
         404,
         "InvalidResourceType",
-        format!("The resource type '{type_name}' could not be found in the namespace 'Microsoft.Network' for api version '{api_version}'."),
+        format!(
+            "The resource type '{type_name}' could not be found in the namespace 'Microsoft.Network' for api version '{api_version}'."
+        ),
     ))
 }
 

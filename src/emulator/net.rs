@@ -38,7 +38,11 @@ impl Prefix {
     }
 
     fn mask(len: u8) -> u128 {
-        if len == 0 { 0 } else { u128::MAX << (128 - len as u32) }
+        if len == 0 {
+            0
+        } else {
+            u128::MAX << (128 - len as u32)
+        }
     }
 
     /// Prefix length over the left-aligned bits (IPv4 sits in the top 32 bits).
@@ -85,12 +89,24 @@ mod tests {
         assert!(a.is_network_address());
         assert!(!Prefix::parse("10.0.0.1/30").unwrap().is_network_address());
         assert!(Prefix::parse("10.0.0.0/16").unwrap().contains(&a));
-        assert!(Prefix::parse("10.0.0.0/16").unwrap().contains(&Prefix::parse("10.0.255.0/27").unwrap()));
-        assert!(!Prefix::parse("10.0.0.0/16").unwrap().contains(&Prefix::parse("10.1.0.0/24").unwrap()));
+        assert!(
+            Prefix::parse("10.0.0.0/16")
+                .unwrap()
+                .contains(&Prefix::parse("10.0.255.0/27").unwrap())
+        );
+        assert!(
+            !Prefix::parse("10.0.0.0/16")
+                .unwrap()
+                .contains(&Prefix::parse("10.1.0.0/24").unwrap())
+        );
         assert!(!a.overlaps(&Prefix::parse("10.0.0.4/30").unwrap()));
         assert!(a.is_private());
         assert!(!Prefix::parse("203.0.113.0/30").unwrap().is_private());
-        assert!(Prefix::parse("2001:db8::/126").unwrap().is_network_address());
+        assert!(
+            Prefix::parse("2001:db8::/126")
+                .unwrap()
+                .is_network_address()
+        );
         assert!(Prefix::parse("10.0.0.0/33").is_none());
         assert!(Prefix::parse("nonsense").is_none());
         assert!(!a.overlaps(&Prefix::parse("::/0").unwrap()));

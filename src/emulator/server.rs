@@ -116,7 +116,12 @@ fn answer(mut incoming: tiny_http::Request, emulator: &Emulator, base: &str) {
     let headers: Vec<(String, String)> = incoming
         .headers()
         .iter()
-        .map(|h| (h.field.as_str().as_str().to_string(), h.value.as_str().to_string()))
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_string(),
+                h.value.as_str().to_string(),
+            )
+        })
         .collect();
     let mut body = Vec::new();
     let read = incoming
@@ -134,8 +139,12 @@ fn answer(mut incoming: tiny_http::Request, emulator: &Emulator, base: &str) {
             emulator.handle(&request, base)
         }
         (None, _) => crate::arm::Response::new(405).with_json(
-            &crate::arm::ArmError::new(405, "MethodNotAllowed", "The HTTP method is not supported.")
-                .body(),
+            &crate::arm::ArmError::new(
+                405,
+                "MethodNotAllowed",
+                "The HTTP method is not supported.",
+            )
+            .body(),
         ),
         (_, Err(e)) => crate::arm::Response::new(400).with_json(
             &crate::arm::ArmError::new(

@@ -46,8 +46,7 @@ impl Store {
     /// Open (creating when missing) the database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         let conn = Connection::open(path)
             .with_context(|| format!("opening the emulator database {}", path.display()))?;
@@ -404,13 +403,29 @@ mod tests {
         store
             .transaction(|s| {
                 s.put(&circuit, &json!({"name": "er"}), None)?;
-                s.put(&peering, &json!({"name": "AzurePrivatePeering"}), Some("op1"))?;
+                s.put(
+                    &peering,
+                    &json!({"name": "AzurePrivatePeering"}),
+                    Some("op1"),
+                )?;
                 s.set_refs("/x", &[peering.key()])
             })
             .unwrap();
-        assert_eq!(store.children(&circuit, ResourceKind::CircuitPeering).unwrap().len(), 1);
-        assert_eq!(store.referrers(&circuit.key()).unwrap(), vec!["/x".to_string()]);
-        assert_eq!(store.busy_operation(&circuit.key()).unwrap().as_deref(), Some("op1"));
+        assert_eq!(
+            store
+                .children(&circuit, ResourceKind::CircuitPeering)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            store.referrers(&circuit.key()).unwrap(),
+            vec!["/x".to_string()]
+        );
+        assert_eq!(
+            store.busy_operation(&circuit.key()).unwrap().as_deref(),
+            Some("op1")
+        );
         store.delete_tree(&circuit.key()).unwrap();
         assert!(store.get(&peering).unwrap().is_none());
         assert!(store.busy_operation(&circuit.key()).unwrap().is_none());

@@ -136,11 +136,16 @@ impl TokenProvider {
     /// Choose the credential (azurerm's order) and prepare to fetch tokens with it.
     pub fn new(settings: CredentialSettings) -> Result<TokenProvider> {
         let source = select_source(&settings)?;
-        if matches!(source, CredentialSource::ClientSecret | CredentialSource::Oidc) {
+        if matches!(
+            source,
+            CredentialSource::ClientSecret | CredentialSource::Oidc
+        ) {
             let origin = origin_of(&settings.authority_host)
                 .with_context(|| format!("invalid authority host {:?}", settings.authority_host))?;
             if origin.starts_with("http://") && !is_loopback(&origin) {
-                bail!("the authority host {origin} must use https (plain http is allowed on loopback only)");
+                bail!(
+                    "the authority host {origin} must use https (plain http is allowed on loopback only)"
+                );
             }
         }
         let http = HttpClient::new(settings.http_timeout);
@@ -272,19 +277,28 @@ impl TokenProvider {
             )
         })?;
         if response.status != 200 {
-            let error = json.get("error").and_then(Value::as_str).unwrap_or("unknown_error");
+            let error = json
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown_error");
             let description = json
                 .get("error_description")
                 .and_then(Value::as_str)
                 .unwrap_or("");
-            bail!("the token endpoint refused: {error}: {description} (HTTP {})", response.status);
+            bail!(
+                "the token endpoint refused: {error}: {description} (HTTP {})",
+                response.status
+            );
         }
         let Some(value) = json.get("access_token").and_then(Value::as_str) else {
             bail!("the token endpoint's answer has no access_token");
         };
         let lifetime = json
             .get("expires_in")
-            .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+            .and_then(|v| {
+                v.as_u64()
+                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            })
             .unwrap_or(3600);
         Ok(Token {
             value: value.to_string(),
@@ -294,7 +308,12 @@ impl TokenProvider {
 
     /// The federated (OIDC) token: given, read from a file, or requested from GitHub Actions.
     fn federated_token(&self) -> Result<String> {
-        if let Some(token) = self.settings.oidc_token.as_deref().filter(|t| !t.is_empty()) {
+        if let Some(token) = self
+            .settings
+            .oidc_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+        {
             return Ok(token.to_string());
         }
         if let Some(path) = &self.settings.oidc_token_file {
@@ -366,7 +385,10 @@ impl TokenProvider {
         };
         let expires = json
             .get("expires_on")
-            .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+            .and_then(|v| {
+                v.as_u64()
+                    .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            })
             .map(|epoch| UNIX_EPOCH + Duration::from_secs(epoch))
             // An answer without a machine-readable expiry is trusted for a few minutes.
             .unwrap_or(now + self.settings.refresh_margin + Duration::from_secs(300));

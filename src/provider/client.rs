@@ -144,7 +144,8 @@ impl ArmClient {
         if response.status == 404 {
             return Ok(None);
         }
-        expect_status(&response, &[200], Method::Get, &url).with_context(|| format!("reading {id}"))?;
+        expect_status(&response, &[200], Method::Get, &url)
+            .with_context(|| format!("reading {id}"))?;
         json_body(&response, Method::Get, &url)
             .map(Some)
             .with_context(|| format!("reading {id}"))
@@ -181,7 +182,8 @@ impl ArmClient {
 
     /// PUT a body and wait for the operation to finish; returns the resource as GET then shows it.
     pub fn put(&self, id: &ResourceId, body: &Value) -> Result<Value> {
-        self.put_inner(id, body).with_context(|| format!("writing {id}"))
+        self.put_inner(id, body)
+            .with_context(|| format!("writing {id}"))
     }
 
     fn put_inner(&self, id: &ResourceId, body: &Value) -> Result<Value> {
@@ -196,7 +198,10 @@ impl ArmClient {
         };
         if let Some(poll) = response.header(HEADER_ASYNC_OPERATION) {
             self.wait_async(poll, &response, deadline)?;
-        } else if let Some(poll) = response.header(HEADER_LOCATION).filter(|_| response.status == 202) {
+        } else if let Some(poll) = response
+            .header(HEADER_LOCATION)
+            .filter(|_| response.status == 202)
+        {
             self.wait_location(poll, &response, deadline)?;
         } else if let Some(body) = &immediate
             && is_settled(body)?
@@ -362,7 +367,8 @@ impl ArmClient {
                 };
                 let now = Instant::now();
                 let elapsed = now.duration_since(bucket.last).as_secs_f64();
-                bucket.tokens = (bucket.tokens + elapsed * rate).min(self.options.read_burst.max(1.0));
+                bucket.tokens =
+                    (bucket.tokens + elapsed * rate).min(self.options.read_burst.max(1.0));
                 bucket.last = now;
                 if bucket.tokens >= 1.0 {
                     bucket.tokens -= 1.0;
@@ -417,7 +423,10 @@ impl ArmClient {
                 Err(e) => (format!("{e:#}"), self.backoff(attempt)),
                 Ok(response) => {
                     let status = response.status;
-                    if status == 401 && !refreshed && self.auth.as_ref().is_some_and(|a| a.can_refresh()) {
+                    if status == 401
+                        && !refreshed
+                        && self.auth.as_ref().is_some_and(|a| a.can_refresh())
+                    {
                         let error = ArmError::from_response(&response);
                         if error.code.to_ascii_lowercase().contains("expired") {
                             if let Some(auth) = &self.auth {

@@ -10,7 +10,9 @@ use anyhow::{Result, bail};
 use serde_json::{Value as Json, json};
 
 fn location(a: &Attrs) -> Result<Json> {
-    Ok(json!(a.req_str("location")?.replace(' ', "").to_ascii_lowercase()))
+    Ok(json!(
+        a.req_str("location")?.replace(' ', "").to_ascii_lowercase()
+    ))
 }
 
 pub fn circuit_body(a: &Attrs, creating: bool) -> Result<Json> {
@@ -21,7 +23,10 @@ pub fn circuit_body(a: &Attrs, creating: bool) -> Result<Json> {
     let family = sku.req_str("family")?;
     let port = a.str("express_route_port_id")?;
     let mut properties = object(vec![
-        ("allowClassicOperations", a.j_bool("allow_classic_operations")?),
+        (
+            "allowClassicOperations",
+            a.j_bool("allow_classic_operations")?,
+        ),
         ("authorizationKey", a.j_str("authorization_key")?),
     ]);
     match port {
@@ -74,14 +79,37 @@ pub fn circuit_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
     out.blocks("sku", vec![sku]);
     let p = ["properties"];
     let at = |k: &'static str| [p[0], k];
-    out.set("allow_classic_operations", r.bool(&at("allowClassicOperations")));
-    out.set("service_provider_name", r.str(&["properties", "serviceProviderProperties", "serviceProviderName"]));
-    out.set("peering_location", r.str(&["properties", "serviceProviderProperties", "peeringLocation"]));
-    out.set("bandwidth_in_mbps", r.num(&["properties", "serviceProviderProperties", "bandwidthInMbps"]));
+    out.set(
+        "allow_classic_operations",
+        r.bool(&at("allowClassicOperations")),
+    );
+    out.set(
+        "service_provider_name",
+        r.str(&[
+            "properties",
+            "serviceProviderProperties",
+            "serviceProviderName",
+        ]),
+    );
+    out.set(
+        "peering_location",
+        r.str(&["properties", "serviceProviderProperties", "peeringLocation"]),
+    );
+    out.set(
+        "bandwidth_in_mbps",
+        r.num(&["properties", "serviceProviderProperties", "bandwidthInMbps"]),
+    );
     out.set("bandwidth_in_gbps", r.num(&at("bandwidthInGbps")));
     out.set("express_route_port_id", r.ref_id(&at("expressRoutePort")));
     let rate = r.bool(&at("enableDirectPortRateLimit"));
-    out.set("rate_limiting_enabled", if rate.is_null() { Value::Bool(false) } else { rate });
+    out.set(
+        "rate_limiting_enabled",
+        if rate.is_null() {
+            Value::Bool(false)
+        } else {
+            rate
+        },
+    );
     out.set(
         "service_provider_provisioning_state",
         r.str(&at("serviceProviderProvisioningState")),
@@ -93,29 +121,50 @@ pub fn circuit_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
     }
 }
 
-const PEERING_TYPES: &[&str] = &["AzurePrivatePeering", "AzurePublicPeering", "MicrosoftPeering"];
+const PEERING_TYPES: &[&str] = &[
+    "AzurePrivatePeering",
+    "AzurePublicPeering",
+    "MicrosoftPeering",
+];
 
 fn microsoft_config(block: &Attrs, prefixes_key: &str) -> Result<Json> {
     Ok(object(vec![
         ("advertisedPublicPrefixes", block.j_strings(prefixes_key)?),
         ("customerASN", block.j_int("customer_asn")?),
         ("routingRegistryName", block.j_str("routing_registry_name")?),
-        ("advertisedCommunities", block.j_strings("advertised_communities")?),
+        (
+            "advertisedCommunities",
+            block.j_strings("advertised_communities")?,
+        ),
     ]))
 }
 
 pub fn peering_body(a: &Attrs) -> Result<Json> {
     let peering_type = a.req_str("peering_type")?;
     if !PEERING_TYPES.contains(&peering_type) {
-        bail!("azurerm_express_route_circuit_peering.peering_type {peering_type:?} must be one of {PEERING_TYPES:?}");
+        bail!(
+            "azurerm_express_route_circuit_peering.peering_type {peering_type:?} must be one of {PEERING_TYPES:?}"
+        );
     }
-    let state = |enabled: Option<bool>| json!(if enabled.unwrap_or(true) { "Enabled" } else { "Disabled" });
+    let state = |enabled: Option<bool>| {
+        json!(if enabled.unwrap_or(true) {
+            "Enabled"
+        } else {
+            "Disabled"
+        })
+    };
     let mut properties = object(vec![
         ("peeringType", Some(json!(peering_type))),
         ("peerASN", a.j_int("peer_asn")?),
         ("vlanId", a.j_int("vlan_id")?),
-        ("primaryPeerAddressPrefix", a.j_str("primary_peer_address_prefix")?),
-        ("secondaryPeerAddressPrefix", a.j_str("secondary_peer_address_prefix")?),
+        (
+            "primaryPeerAddressPrefix",
+            a.j_str("primary_peer_address_prefix")?,
+        ),
+        (
+            "secondaryPeerAddressPrefix",
+            a.j_str("secondary_peer_address_prefix")?,
+        ),
         ("sharedKey", a.j_str("shared_key")?),
         ("state", Some(state(a.bool("ipv4_enabled")?))),
         ("routeFilter", a.j_ref("route_filter_id")?),
@@ -127,13 +176,20 @@ pub fn peering_body(a: &Attrs) -> Result<Json> {
     properties["ipv6PeeringConfig"] = match a.block("ipv6")? {
         Some(v6) => {
             let mut config = object(vec![
-                ("primaryPeerAddressPrefix", v6.j_str("primary_peer_address_prefix")?),
-                ("secondaryPeerAddressPrefix", v6.j_str("secondary_peer_address_prefix")?),
+                (
+                    "primaryPeerAddressPrefix",
+                    v6.j_str("primary_peer_address_prefix")?,
+                ),
+                (
+                    "secondaryPeerAddressPrefix",
+                    v6.j_str("secondary_peer_address_prefix")?,
+                ),
                 ("state", Some(state(v6.bool("enabled")?))),
                 ("routeFilter", v6.j_ref("route_filter_id")?),
             ]);
             if let Some(ms) = v6.block("microsoft_peering")? {
-                config["microsoftPeeringConfig"] = microsoft_config(&ms, "advertised_public_prefixes")?;
+                config["microsoftPeeringConfig"] =
+                    microsoft_config(&ms, "advertised_public_prefixes")?;
             }
             config
         }
@@ -158,10 +214,23 @@ fn microsoft_attrs(r: &Body, base: &[&str]) -> Vec<Out> {
     let mut m = Out::default();
     m.set("advertised_public_prefixes", prefixes);
     let asn = r.num(&path("customerASN"));
-    m.set("customer_asn", if asn.is_null() { Value::int(0) } else { asn });
+    m.set(
+        "customer_asn",
+        if asn.is_null() { Value::int(0) } else { asn },
+    );
     let registry = r.str(&path("routingRegistryName"));
-    m.set("routing_registry_name", if registry.is_null() { Value::string("NONE") } else { registry });
-    m.set("advertised_communities", r.strings(&path("advertisedCommunities")));
+    m.set(
+        "routing_registry_name",
+        if registry.is_null() {
+            Value::string("NONE")
+        } else {
+            registry
+        },
+    );
+    m.set(
+        "advertised_communities",
+        r.strings(&path("advertisedCommunities")),
+    );
     vec![m]
 }
 
@@ -173,8 +242,14 @@ pub fn peering_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
     );
     out.set("resource_group_name", Value::string(&id.resource_group));
     let p = |k: &'static str| ["properties", k];
-    out.set("primary_peer_address_prefix", r.str(&p("primaryPeerAddressPrefix")));
-    out.set("secondary_peer_address_prefix", r.str(&p("secondaryPeerAddressPrefix")));
+    out.set(
+        "primary_peer_address_prefix",
+        r.str(&p("primaryPeerAddressPrefix")),
+    );
+    out.set(
+        "secondary_peer_address_prefix",
+        r.str(&p("secondaryPeerAddressPrefix")),
+    );
     out.set(
         "ipv4_enabled",
         Value::Bool(r.at(&p("state")).and_then(Json::as_str) != Some("Disabled")),
@@ -190,18 +265,33 @@ pub fn peering_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
     if !key.is_null() {
         out.set("shared_key", key);
     }
-    out.blocks("microsoft_peering_config", microsoft_attrs(r, &["properties", "microsoftPeeringConfig"]));
+    out.blocks(
+        "microsoft_peering_config",
+        microsoft_attrs(r, &["properties", "microsoftPeeringConfig"]),
+    );
     let v6 = ["properties", "ipv6PeeringConfig"];
     let ipv6 = if r.at(&v6).is_some() {
         let q = |k: &'static str| ["properties", "ipv6PeeringConfig", k];
         let mut o = Out::default();
-        o.set("primary_peer_address_prefix", r.str(&q("primaryPeerAddressPrefix")));
-        o.set("secondary_peer_address_prefix", r.str(&q("secondaryPeerAddressPrefix")));
-        o.set("enabled", Value::Bool(r.at(&q("state")).and_then(Json::as_str) != Some("Disabled")));
+        o.set(
+            "primary_peer_address_prefix",
+            r.str(&q("primaryPeerAddressPrefix")),
+        );
+        o.set(
+            "secondary_peer_address_prefix",
+            r.str(&q("secondaryPeerAddressPrefix")),
+        );
+        o.set(
+            "enabled",
+            Value::Bool(r.at(&q("state")).and_then(Json::as_str) != Some("Disabled")),
+        );
         o.set("route_filter_id", r.ref_id(&q("routeFilter")));
         o.blocks(
             "microsoft_peering",
-            microsoft_attrs(r, &["properties", "ipv6PeeringConfig", "microsoftPeeringConfig"]),
+            microsoft_attrs(
+                r,
+                &["properties", "ipv6PeeringConfig", "microsoftPeeringConfig"],
+            ),
         );
         vec![o]
     } else {
@@ -217,14 +307,23 @@ pub fn authorization_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
         "express_route_circuit_name",
         Value::string(id.names.first().map(String::as_str).unwrap_or("")),
     );
-    out.set("authorization_key", r.str(&["properties", "authorizationKey"]));
-    out.set("authorization_use_status", r.str(&["properties", "authorizationUseStatus"]));
+    out.set(
+        "authorization_key",
+        r.str(&["properties", "authorizationKey"]),
+    );
+    out.set(
+        "authorization_use_status",
+        r.str(&["properties", "authorizationUseStatus"]),
+    );
 }
 
 pub fn global_reach_body(a: &Attrs) -> Result<Json> {
     let mut properties = object(vec![
         ("expressRouteCircuitPeering", a.j_ref("peering_id")?),
-        ("peerExpressRouteCircuitPeering", a.j_ref("peer_peering_id")?),
+        (
+            "peerExpressRouteCircuitPeering",
+            a.j_ref("peer_peering_id")?,
+        ),
         ("addressPrefix", a.j_str("address_prefix_ipv4")?),
         ("authorizationKey", a.j_str("authorization_key")?),
     ]);
@@ -242,12 +341,17 @@ pub fn global_reach_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
     out.set(
         "peering_id",
         if peering.is_null() {
-            id.parent().map(|p| Value::string(p.to_string())).unwrap_or(Value::Null)
+            id.parent()
+                .map(|p| Value::string(p.to_string()))
+                .unwrap_or(Value::Null)
         } else {
             peering
         },
     );
-    out.set("peer_peering_id", r.ref_id(&p("peerExpressRouteCircuitPeering")));
+    out.set(
+        "peer_peering_id",
+        r.ref_id(&p("peerExpressRouteCircuitPeering")),
+    );
     out.set("address_prefix_ipv4", r.str(&p("addressPrefix")));
     out.set(
         "address_prefix_ipv6",
@@ -304,7 +408,10 @@ pub fn route_filter_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
             let mut o = Out::default();
             o.set("name", rule.str(&["name"]));
             o.set("access", rule.str(&["properties", "access"]));
-            o.set("rule_type", rule.str(&["properties", "routeFilterRuleType"]));
+            o.set(
+                "rule_type",
+                rule.str(&["properties", "routeFilterRuleType"]),
+            );
             o.set("communities", rule.strings(&["properties", "communities"]));
             o
         })

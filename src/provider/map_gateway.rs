@@ -10,7 +10,9 @@ use anyhow::Result;
 use serde_json::{Value as Json, json};
 
 fn location(a: &Attrs) -> Result<Json> {
-    Ok(json!(a.req_str("location")?.replace(' ', "").to_ascii_lowercase()))
+    Ok(json!(
+        a.req_str("location")?.replace(' ', "").to_ascii_lowercase()
+    ))
 }
 
 fn or(value: Value, default: Value) -> Value {
@@ -85,12 +87,27 @@ pub fn gateway_body(a: &Attrs) -> Result<Json> {
         ("sku", Some(json!({ "name": sku, "tier": sku }))),
         ("enableBgp", a.j_bool("bgp_enabled")?),
         ("activeActive", a.j_bool("active_active")?),
-        ("enablePrivateIpAddress", a.j_bool("private_ip_address_enabled")?),
-        ("gatewayDefaultSite", a.j_ref("default_local_network_gateway_id")?),
-        ("enableBgpRouteTranslationForNat", a.j_bool("bgp_route_translation_for_nat_enabled")?),
+        (
+            "enablePrivateIpAddress",
+            a.j_bool("private_ip_address_enabled")?,
+        ),
+        (
+            "gatewayDefaultSite",
+            a.j_ref("default_local_network_gateway_id")?,
+        ),
+        (
+            "enableBgpRouteTranslationForNat",
+            a.j_bool("bgp_route_translation_for_nat_enabled")?,
+        ),
         ("enableDnsForwarding", a.j_bool("dns_forwarding_enabled")?),
-        ("allowRemoteVnetTraffic", a.j_bool("remote_vnet_traffic_enabled")?),
-        ("allowVirtualWanTraffic", a.j_bool("virtual_wan_traffic_enabled")?),
+        (
+            "allowRemoteVnetTraffic",
+            a.j_bool("remote_vnet_traffic_enabled")?,
+        ),
+        (
+            "allowVirtualWanTraffic",
+            a.j_bool("virtual_wan_traffic_enabled")?,
+        ),
         ("ipConfigurations", Some(Json::Array(ip_configurations))),
     ]);
     if !express_route {
@@ -122,7 +139,9 @@ pub fn gateway_body(a: &Attrs) -> Result<Json> {
             let items = addresses
                 .iter()
                 .map(|p| {
-                    let config = p.str("ip_configuration_name")?.unwrap_or("vnetGatewayConfig");
+                    let config = p
+                        .str("ip_configuration_name")?
+                        .unwrap_or("vnetGatewayConfig");
                     Ok(object(vec![
                         ("ipconfigurationId", Some(json!(config))),
                         ("customBgpIpAddresses", p.j_strings("apipa_addresses")?),
@@ -145,7 +164,8 @@ pub fn gateway_body(a: &Attrs) -> Result<Json> {
         ("tags", a.j_tags()?),
         (
             "extendedLocation",
-            a.str("edge_zone")?.map(|z| json!({ "name": z, "type": "EdgeZone" })),
+            a.str("edge_zone")?
+                .map(|z| json!({ "name": z, "type": "EdgeZone" })),
         ),
         ("properties", Some(properties)),
     ]))
@@ -163,27 +183,61 @@ pub fn gateway_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
     out.set("tags", r.tags());
     let p = |k: &'static str| ["properties", k];
     out.set("type", r.str(&p("gatewayType")));
-    out.set("vpn_type", or(r.str(&p("vpnType")), Value::string("RouteBased")));
+    out.set(
+        "vpn_type",
+        or(r.str(&p("vpnType")), Value::string("RouteBased")),
+    );
     out.set("edge_zone", r.str(&["extendedLocation", "name"]));
-    out.set("bgp_enabled", or(r.bool(&p("enableBgp")), Value::Bool(false)));
-    out.set("private_ip_address_enabled", r.bool(&p("enablePrivateIpAddress")));
-    out.set("active_active", or(r.bool(&p("activeActive")), Value::Bool(false)));
+    out.set(
+        "bgp_enabled",
+        or(r.bool(&p("enableBgp")), Value::Bool(false)),
+    );
+    out.set(
+        "private_ip_address_enabled",
+        r.bool(&p("enablePrivateIpAddress")),
+    );
+    out.set(
+        "active_active",
+        or(r.bool(&p("activeActive")), Value::Bool(false)),
+    );
     out.set("sku", r.str(&["properties", "sku", "name"]));
     out.set("generation", r.str(&p("vpnGatewayGeneration")));
-    out.set("default_local_network_gateway_id", r.ref_id(&p("gatewayDefaultSite")));
+    out.set(
+        "default_local_network_gateway_id",
+        r.ref_id(&p("gatewayDefaultSite")),
+    );
     out.set(
         "bgp_route_translation_for_nat_enabled",
-        or(r.bool(&p("enableBgpRouteTranslationForNat")), Value::Bool(false)),
+        or(
+            r.bool(&p("enableBgpRouteTranslationForNat")),
+            Value::Bool(false),
+        ),
     );
     out.set("dns_forwarding_enabled", r.bool(&p("enableDnsForwarding")));
     out.set(
         "ip_sec_replay_protection_enabled",
-        Value::Bool(!r.bool(&p("disableIPSecReplayProtection")).as_bool().unwrap_or(false)),
+        Value::Bool(
+            !r.bool(&p("disableIPSecReplayProtection"))
+                .as_bool()
+                .unwrap_or(false),
+        ),
     );
-    out.set("minimum_scale_unit", r.num(&["properties", "autoScaleConfiguration", "bounds", "min"]));
-    out.set("maximum_scale_unit", r.num(&["properties", "autoScaleConfiguration", "bounds", "max"]));
-    out.set("remote_vnet_traffic_enabled", or(r.bool(&p("allowRemoteVnetTraffic")), Value::Bool(false)));
-    out.set("virtual_wan_traffic_enabled", or(r.bool(&p("allowVirtualWanTraffic")), Value::Bool(false)));
+    out.set(
+        "minimum_scale_unit",
+        r.num(&["properties", "autoScaleConfiguration", "bounds", "min"]),
+    );
+    out.set(
+        "maximum_scale_unit",
+        r.num(&["properties", "autoScaleConfiguration", "bounds", "max"]),
+    );
+    out.set(
+        "remote_vnet_traffic_enabled",
+        or(r.bool(&p("allowRemoteVnetTraffic")), Value::Bool(false)),
+    );
+    out.set(
+        "virtual_wan_traffic_enabled",
+        or(r.bool(&p("allowVirtualWanTraffic")), Value::Bool(false)),
+    );
     let configs = r
         .items(&p("ipConfigurations"))
         .into_iter()
@@ -192,10 +246,16 @@ pub fn gateway_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
             o.set("name", c.str(&["name"]));
             o.set(
                 "private_ip_address_allocation",
-                or(c.str(&["properties", "privateIPAllocationMethod"]), Value::string("Dynamic")),
+                or(
+                    c.str(&["properties", "privateIPAllocationMethod"]),
+                    Value::string("Dynamic"),
+                ),
             );
             o.set("subnet_id", c.ref_id(&["properties", "subnet"]));
-            o.set("public_ip_address_id", c.ref_id(&["properties", "publicIPAddress"]));
+            o.set(
+                "public_ip_address_id",
+                c.ref_id(&["properties", "publicIPAddress"]),
+            );
             o
         })
         .collect();
@@ -211,8 +271,14 @@ pub fn gateway_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
                 .into_iter()
                 .map(|a| {
                     let mut x = Out::default();
-                    let config = a.at(&["ipconfigurationId"]).and_then(Json::as_str).unwrap_or("");
-                    x.set("ip_configuration_name", Value::string(ip_configuration_name(config)));
+                    let config = a
+                        .at(&["ipconfigurationId"])
+                        .and_then(Json::as_str)
+                        .unwrap_or("");
+                    x.set(
+                        "ip_configuration_name",
+                        Value::string(ip_configuration_name(config)),
+                    );
                     x.set("apipa_addresses", a.strings(&["customBgpIpAddresses"]));
                     x.set("default_addresses", a.strings(&["defaultBgpIpAddresses"]));
                     x.set("tunnel_ip_addresses", a.strings(&["tunnelIpAddresses"]));
@@ -228,7 +294,10 @@ pub fn gateway_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
     let custom = match r.at(&p("customRoutes")) {
         Some(_) => {
             let mut o = Out::default();
-            o.set("address_prefixes", r.strings(&["properties", "customRoutes", "addressPrefixes"]));
+            o.set(
+                "address_prefixes",
+                r.strings(&["properties", "customRoutes", "addressPrefixes"]),
+            );
             vec![o]
         }
         None => Vec::new(),
@@ -240,7 +309,12 @@ pub fn gateway_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
             let mut o = Out::default();
             o.set(
                 "address_space",
-                r.strings(&["properties", "vpnClientConfiguration", "vpnClientAddressPool", "addressPrefixes"]),
+                r.strings(&[
+                    "properties",
+                    "vpnClientConfiguration",
+                    "vpnClientAddressPool",
+                    "addressPrefixes",
+                ]),
             );
             o.set("aad_tenant", r.str(&q("aadTenant")));
             o.set("aad_audience", r.str(&q("aadAudience")));
@@ -259,8 +333,18 @@ pub fn gateway_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
                     })
                     .collect()
             };
-            o.blocks("root_certificate", certs("vpnClientRootCertificates", "publicCertData", "public_cert_data"));
-            o.blocks("revoked_certificate", certs("vpnClientRevokedCertificates", "thumbprint", "thumbprint"));
+            o.blocks(
+                "root_certificate",
+                certs(
+                    "vpnClientRootCertificates",
+                    "publicCertData",
+                    "public_cert_data",
+                ),
+            );
+            o.blocks(
+                "revoked_certificate",
+                certs("vpnClientRevokedCertificates", "thumbprint", "thumbprint"),
+            );
             vec![o]
         }
         None => Vec::new(),
@@ -287,7 +371,9 @@ pub fn local_gateway_body(a: &Attrs) -> Result<Json> {
                 ("fqdn", a.j_str("gateway_fqdn")?),
                 (
                     "localNetworkAddressSpace",
-                    Some(json!({ "addressPrefixes": a.strings("address_space")?.unwrap_or_default() })),
+                    Some(
+                        json!({ "addressPrefixes": a.strings("address_space")?.unwrap_or_default() }),
+                    ),
                 ),
                 ("bgpSettings", Some(bgp)),
             ])),
@@ -300,7 +386,10 @@ pub fn local_gateway_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
     out.set("resource_group_name", Value::string(&id.resource_group));
     out.set("location", location_value(r));
     out.set("tags", r.tags());
-    out.set("gateway_address", r.str(&["properties", "gatewayIpAddress"]));
+    out.set(
+        "gateway_address",
+        r.str(&["properties", "gatewayIpAddress"]),
+    );
     out.set("gateway_fqdn", r.str(&["properties", "fqdn"]));
     out.set(
         "address_space",
@@ -365,21 +454,42 @@ pub fn connection_body(a: &Attrs) -> Result<Json> {
         .collect::<Result<Vec<_>>>()?;
     let properties = object(vec![
         ("connectionType", Some(json!(connection_type))),
-        ("virtualNetworkGateway1", gateway_ref(Some(a.req_str("virtual_network_gateway_id")?))),
-        ("virtualNetworkGateway2", Some(gateway_ref(a.str("peer_virtual_network_gateway_id")?).unwrap_or(Json::Null))),
-        ("localNetworkGateway2", Some(gateway_ref(a.str("local_network_gateway_id")?).unwrap_or(Json::Null))),
+        (
+            "virtualNetworkGateway1",
+            gateway_ref(Some(a.req_str("virtual_network_gateway_id")?)),
+        ),
+        (
+            "virtualNetworkGateway2",
+            Some(gateway_ref(a.str("peer_virtual_network_gateway_id")?).unwrap_or(Json::Null)),
+        ),
+        (
+            "localNetworkGateway2",
+            Some(gateway_ref(a.str("local_network_gateway_id")?).unwrap_or(Json::Null)),
+        ),
         ("peer", a.j_ref("express_route_circuit_id")?),
         ("authorizationKey", a.j_str("authorization_key")?),
         ("sharedKey", a.j_str("shared_key")?),
         ("routingWeight", a.j_int("routing_weight")?),
         ("enableBgp", a.j_bool("bgp_enabled")?),
-        ("usePolicyBasedTrafficSelectors", a.j_bool("use_policy_based_traffic_selectors")?),
-        ("expressRouteGatewayBypass", a.j_bool("express_route_gateway_bypass")?),
-        ("enablePrivateLinkFastPath", a.j_bool("private_link_fast_path_enabled")?),
+        (
+            "usePolicyBasedTrafficSelectors",
+            a.j_bool("use_policy_based_traffic_selectors")?,
+        ),
+        (
+            "expressRouteGatewayBypass",
+            a.j_bool("express_route_gateway_bypass")?,
+        ),
+        (
+            "enablePrivateLinkFastPath",
+            a.j_bool("private_link_fast_path_enabled")?,
+        ),
         ("connectionProtocol", a.j_str("connection_protocol")?),
         ("connectionMode", a.j_str("connection_mode")?),
         ("dpdTimeoutSeconds", a.j_int("dpd_timeout_seconds")?),
-        ("useLocalAzureIpAddress", a.j_bool("local_azure_ip_address_enabled")?),
+        (
+            "useLocalAzureIpAddress",
+            a.j_bool("local_azure_ip_address_enabled")?,
+        ),
         ("egressNatRules", rules("egress_nat_rule_ids")?),
         ("ingressNatRules", rules("ingress_nat_rule_ids")?),
         ("trafficSelectorPolicies", Some(Json::Array(selectors))),
@@ -399,24 +509,53 @@ pub fn connection_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
     out.set("tags", r.tags());
     let p = |k: &'static str| ["properties", k];
     out.set("type", r.str(&p("connectionType")));
-    out.set("virtual_network_gateway_id", r.ref_id(&p("virtualNetworkGateway1")));
-    out.set("peer_virtual_network_gateway_id", r.ref_id(&p("virtualNetworkGateway2")));
-    out.set("local_network_gateway_id", r.ref_id(&p("localNetworkGateway2")));
+    out.set(
+        "virtual_network_gateway_id",
+        r.ref_id(&p("virtualNetworkGateway1")),
+    );
+    out.set(
+        "peer_virtual_network_gateway_id",
+        r.ref_id(&p("virtualNetworkGateway2")),
+    );
+    out.set(
+        "local_network_gateway_id",
+        r.ref_id(&p("localNetworkGateway2")),
+    );
     out.set("express_route_circuit_id", r.ref_id(&p("peer")));
     out.set("routing_weight", r.num(&p("routingWeight")));
-    out.set("bgp_enabled", or(r.bool(&p("enableBgp")), Value::Bool(false)));
-    out.set("use_policy_based_traffic_selectors", r.bool(&p("usePolicyBasedTrafficSelectors")));
-    out.set("express_route_gateway_bypass", r.bool(&p("expressRouteGatewayBypass")));
+    out.set(
+        "bgp_enabled",
+        or(r.bool(&p("enableBgp")), Value::Bool(false)),
+    );
+    out.set(
+        "use_policy_based_traffic_selectors",
+        r.bool(&p("usePolicyBasedTrafficSelectors")),
+    );
+    out.set(
+        "express_route_gateway_bypass",
+        r.bool(&p("expressRouteGatewayBypass")),
+    );
     out.set(
         "private_link_fast_path_enabled",
         or(r.bool(&p("enablePrivateLinkFastPath")), Value::Bool(false)),
     );
     out.set("connection_protocol", r.str(&p("connectionProtocol")));
-    out.set("connection_mode", or(r.str(&p("connectionMode")), Value::string("Default")));
+    out.set(
+        "connection_mode",
+        or(r.str(&p("connectionMode")), Value::string("Default")),
+    );
     out.set("dpd_timeout_seconds", r.num(&p("dpdTimeoutSeconds")));
-    out.set("local_azure_ip_address_enabled", r.bool(&p("useLocalAzureIpAddress")));
+    out.set(
+        "local_azure_ip_address_enabled",
+        r.bool(&p("useLocalAzureIpAddress")),
+    );
     let ids = |key: &'static str| {
-        Value::set(r.items(&["properties", key]).iter().map(|x| x.str(&["id"])).collect())
+        Value::set(
+            r.items(&["properties", key])
+                .iter()
+                .map(|x| x.str(&["id"]))
+                .collect(),
+        )
     };
     out.set("egress_nat_rule_ids", ids("egressNatRules"));
     out.set("ingress_nat_rule_ids", ids("ingressNatRules"));

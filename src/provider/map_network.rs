@@ -10,11 +10,14 @@ use anyhow::Result;
 use serde_json::{Value as Json, json};
 
 fn location(a: &Attrs) -> Result<Json> {
-    Ok(json!(a.req_str("location")?.replace(' ', "").to_ascii_lowercase()))
+    Ok(json!(
+        a.req_str("location")?.replace(' ', "").to_ascii_lowercase()
+    ))
 }
 
 fn edge_zone(a: &Attrs) -> Result<Option<Json>> {
-    Ok(a.str("edge_zone")?.map(|z| json!({ "name": z, "type": "EdgeZone" })))
+    Ok(a.str("edge_zone")?
+        .map(|z| json!({ "name": z, "type": "EdgeZone" })))
 }
 
 pub fn resource_group_body(a: &Attrs) -> Result<Json> {
@@ -67,7 +70,11 @@ fn service_endpoints(a: &Attrs) -> Result<Option<Json>> {
 }
 
 fn policies_enabled(flag: Option<bool>) -> Json {
-    json!(if flag.unwrap_or(true) { "Enabled" } else { "Disabled" })
+    json!(if flag.unwrap_or(true) {
+        "Enabled"
+    } else {
+        "Disabled"
+    })
 }
 
 /// The subnet `properties` shared by `azurerm_subnet` and an inline `subnet` block.
@@ -77,14 +84,25 @@ fn subnet_properties(a: &Attrs) -> Result<Json> {
         .map(|ids| Json::Array(ids.into_iter().map(|id| json!({ "id": id })).collect()));
     Ok(object(vec![
         ("addressPrefixes", a.j_strings("address_prefixes")?),
-        ("defaultOutboundAccess", a.j_bool("default_outbound_access_enabled")?),
-        ("privateEndpointNetworkPolicies", a.j_str("private_endpoint_network_policies")?),
+        (
+            "defaultOutboundAccess",
+            a.j_bool("default_outbound_access_enabled")?,
+        ),
+        (
+            "privateEndpointNetworkPolicies",
+            a.j_str("private_endpoint_network_policies")?,
+        ),
         (
             "privateLinkServiceNetworkPolicies",
-            Some(policies_enabled(a.bool("private_link_service_network_policies_enabled")?)),
+            Some(policies_enabled(
+                a.bool("private_link_service_network_policies_enabled")?,
+            )),
         ),
         ("serviceEndpoints", service_endpoints(a)?),
-        ("serviceEndpointPolicies", Some(policy_ids.unwrap_or(Json::Null))),
+        (
+            "serviceEndpointPolicies",
+            Some(policy_ids.unwrap_or(Json::Null)),
+        ),
         ("delegations", Some(delegations(a)?)),
     ]))
 }
@@ -92,9 +110,15 @@ fn subnet_properties(a: &Attrs) -> Result<Json> {
 pub fn virtual_network_body(a: &Attrs, creating: bool) -> Result<Json> {
     a.unsupported(&["ip_address_pool"])?;
     let mut properties = object(vec![
-        ("addressSpace", Some(json!({ "addressPrefixes": a.strings("address_space")?.unwrap_or_default() }))),
+        (
+            "addressSpace",
+            Some(json!({ "addressPrefixes": a.strings("address_space")?.unwrap_or_default() })),
+        ),
         ("flowTimeoutInMinutes", a.j_int("flow_timeout_in_minutes")?),
-        ("privateEndpointVNetPolicies", a.j_str("private_endpoint_vnet_policies")?),
+        (
+            "privateEndpointVNetPolicies",
+            a.j_str("private_endpoint_vnet_policies")?,
+        ),
     ]);
     properties["dhcpOptions"] = match a.strings("dns_servers")? {
         Some(servers) => json!({ "dnsServers": servers }),
@@ -163,17 +187,27 @@ fn subnet_attrs_common(r: &Body, out: &mut Out) {
     let outbound = r.bool(&p("defaultOutboundAccess"));
     out.set(
         "default_outbound_access_enabled",
-        if outbound.is_null() { Value::Bool(true) } else { outbound },
+        if outbound.is_null() {
+            Value::Bool(true)
+        } else {
+            outbound
+        },
     );
     let pe = r.str(&p("privateEndpointNetworkPolicies"));
     out.set(
         "private_endpoint_network_policies",
-        if pe.is_null() { Value::string("Disabled") } else { pe },
+        if pe.is_null() {
+            Value::string("Disabled")
+        } else {
+            pe
+        },
     );
     out.set(
         "private_link_service_network_policies_enabled",
         Value::Bool(
-            r.at(&p("privateLinkServiceNetworkPolicies")).and_then(Json::as_str) != Some("Disabled"),
+            r.at(&p("privateLinkServiceNetworkPolicies"))
+                .and_then(Json::as_str)
+                != Some("Disabled"),
         ),
     );
     let mut names = Vec::new();
@@ -182,7 +216,10 @@ fn subnet_attrs_common(r: &Body, out: &mut Out) {
         names.push(endpoint.str(&["service"]));
         let mut o = Out::default();
         o.set("service", endpoint.str(&["service"]));
-        o.set("network_identifier", endpoint.ref_id(&["networkIdentifier"]));
+        o.set(
+            "network_identifier",
+            endpoint.ref_id(&["networkIdentifier"]),
+        );
         blocks.push(o);
     }
     out.set("service_endpoints", Value::set(names));
@@ -218,22 +255,42 @@ pub fn virtual_network_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
     out.set("location", location_value(r));
     out.set("tags", r.tags());
     let p = |k: &'static str| ["properties", k];
-    out.set("address_space", r.strings(&["properties", "addressSpace", "addressPrefixes"]));
-    out.set("bgp_community", r.str(&["properties", "bgpCommunities", "virtualNetworkCommunity"]));
-    out.set("dns_servers", r.strings(&["properties", "dhcpOptions", "dnsServers"]));
+    out.set(
+        "address_space",
+        r.strings(&["properties", "addressSpace", "addressPrefixes"]),
+    );
+    out.set(
+        "bgp_community",
+        r.str(&["properties", "bgpCommunities", "virtualNetworkCommunity"]),
+    );
+    out.set(
+        "dns_servers",
+        r.strings(&["properties", "dhcpOptions", "dnsServers"]),
+    );
     out.set("edge_zone", r.str(&["extendedLocation", "name"]));
     out.set("flow_timeout_in_minutes", r.num(&p("flowTimeoutInMinutes")));
     out.set("guid", r.str(&p("resourceGuid")));
     let vnet_policies = r.str(&p("privateEndpointVNetPolicies"));
     out.set(
         "private_endpoint_vnet_policies",
-        if vnet_policies.is_null() { Value::string("Disabled") } else { vnet_policies },
+        if vnet_policies.is_null() {
+            Value::string("Disabled")
+        } else {
+            vnet_policies
+        },
     );
     let ddos = match r.at(&p("ddosProtectionPlan")) {
         Some(_) => {
             let mut o = Out::default();
             o.set("id", r.ref_id(&p("ddosProtectionPlan")));
-            o.set("enable", Value::Bool(r.bool(&p("enableDdosProtection")).as_bool().unwrap_or(false)));
+            o.set(
+                "enable",
+                Value::Bool(
+                    r.bool(&p("enableDdosProtection"))
+                        .as_bool()
+                        .unwrap_or(false),
+                ),
+            );
             vec![o]
         }
         None => Vec::new(),
@@ -242,7 +299,10 @@ pub fn virtual_network_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
     let encryption = match r.at(&p("encryption")) {
         Some(_) => {
             let mut o = Out::default();
-            o.set("enforcement", r.str(&["properties", "encryption", "enforcement"]));
+            o.set(
+                "enforcement",
+                r.str(&["properties", "encryption", "enforcement"]),
+            );
             vec![o]
         }
         None => Vec::new(),
@@ -257,7 +317,10 @@ pub fn virtual_network_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
             o.set("id", s.str(&["id"]));
             subnet_attrs_common(&s, &mut o);
             o.set("route_table_id", s.ref_id(&["properties", "routeTable"]));
-            o.set("security_group", s.ref_id(&["properties", "networkSecurityGroup"]));
+            o.set(
+                "security_group",
+                s.ref_id(&["properties", "networkSecurityGroup"]),
+            );
             o
         })
         .collect();
@@ -299,7 +362,10 @@ pub fn subnet_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
         .collect();
     out.blocks("service_endpoint", endpoints);
     out.set("sharing_scope", r.str(&["properties", "sharingScope"]));
-    out.set("network_security_group_id", r.ref_id(&["properties", "networkSecurityGroup"]));
+    out.set(
+        "network_security_group_id",
+        r.ref_id(&["properties", "networkSecurityGroup"]),
+    );
     out.set("route_table_id", r.ref_id(&["properties", "routeTable"]));
 }
 
@@ -309,7 +375,9 @@ pub fn public_ip_body(a: &Attrs) -> Result<Json> {
         ("domainNameLabelScope", a.j_str("domain_name_label_scope")?),
         ("reverseFqdn", a.j_str("reverse_fqdn")?),
     ]);
-    let has_dns = dns.as_object().is_some_and(|m| m.values().any(|v| !v.is_null()));
+    let has_dns = dns
+        .as_object()
+        .is_some_and(|m| m.values().any(|v| !v.is_null()));
     let ddos = object(vec![
         ("protectionMode", a.j_str("ddos_protection_mode")?),
         ("ddosProtectionPlan", a.j_ref("ddos_protection_plan_id")?),
@@ -334,7 +402,10 @@ pub fn public_ip_body(a: &Attrs) -> Result<Json> {
         ("ipTags", Some(ip_tags.unwrap_or(Json::Null))),
     ]);
     properties["dnsSettings"] = if has_dns { dns } else { Json::Null };
-    let sku = object(vec![("name", a.j_str("sku")?), ("tier", a.j_str("sku_tier")?)]);
+    let sku = object(vec![
+        ("name", a.j_str("sku")?),
+        ("tier", a.j_str("sku_tier")?),
+    ]);
     Ok(object(vec![
         ("location", Some(location(a)?)),
         ("tags", a.j_tags()?),
@@ -355,18 +426,45 @@ pub fn public_ip_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
     let or = |v: Value, d: Value| if v.is_null() { d } else { v };
     out.set(
         "ddos_protection_mode",
-        or(r.str(&["properties", "ddosSettings", "protectionMode"]), Value::string("VirtualNetworkInherited")),
+        or(
+            r.str(&["properties", "ddosSettings", "protectionMode"]),
+            Value::string("VirtualNetworkInherited"),
+        ),
     );
-    out.set("ddos_protection_plan_id", r.ref_id(&["properties", "ddosSettings", "ddosProtectionPlan"]));
+    out.set(
+        "ddos_protection_plan_id",
+        r.ref_id(&["properties", "ddosSettings", "ddosProtectionPlan"]),
+    );
     out.set("edge_zone", r.str(&["extendedLocation", "name"]));
-    out.set("ip_version", or(r.str(&p("publicIPAddressVersion")), Value::string("IPv4")));
-    out.set("sku", or(r.str(&["sku", "name"]), Value::string("Standard")));
-    out.set("sku_tier", or(r.str(&["sku", "tier"]), Value::string("Regional")));
-    out.set("idle_timeout_in_minutes", or(r.num(&p("idleTimeoutInMinutes")), Value::int(4)));
-    out.set("domain_name_label", r.str(&["properties", "dnsSettings", "domainNameLabel"]));
-    out.set("domain_name_label_scope", r.str(&["properties", "dnsSettings", "domainNameLabelScope"]));
+    out.set(
+        "ip_version",
+        or(r.str(&p("publicIPAddressVersion")), Value::string("IPv4")),
+    );
+    out.set(
+        "sku",
+        or(r.str(&["sku", "name"]), Value::string("Standard")),
+    );
+    out.set(
+        "sku_tier",
+        or(r.str(&["sku", "tier"]), Value::string("Regional")),
+    );
+    out.set(
+        "idle_timeout_in_minutes",
+        or(r.num(&p("idleTimeoutInMinutes")), Value::int(4)),
+    );
+    out.set(
+        "domain_name_label",
+        r.str(&["properties", "dnsSettings", "domainNameLabel"]),
+    );
+    out.set(
+        "domain_name_label_scope",
+        r.str(&["properties", "dnsSettings", "domainNameLabelScope"]),
+    );
     out.set("fqdn", r.str(&["properties", "dnsSettings", "fqdn"]));
-    out.set("reverse_fqdn", r.str(&["properties", "dnsSettings", "reverseFqdn"]));
+    out.set(
+        "reverse_fqdn",
+        r.str(&["properties", "dnsSettings", "reverseFqdn"]),
+    );
     out.set("ip_address", r.str(&p("ipAddress")));
     out.set("public_ip_prefix_id", r.ref_id(&p("publicIPPrefix")));
     let tags: Vec<(String, Value)> = r
@@ -379,7 +477,11 @@ pub fn public_ip_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
         .collect();
     out.set(
         "ip_tags",
-        if tags.is_empty() { Value::Null } else { Value::Map(tags.into_iter().collect()) },
+        if tags.is_empty() {
+            Value::Null
+        } else {
+            Value::Map(tags.into_iter().collect())
+        },
     );
     out.set("zones", r.strings(&["zones"]));
 }

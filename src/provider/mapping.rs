@@ -49,7 +49,10 @@ pub fn resource_id(type_name: &str, attributes: &Value, subscription: &str) -> R
             subscription,
             a.req_str("resource_group_name")?,
             kind,
-            &[a.req_str("express_route_circuit_name")?, a.req_str("peering_type")?],
+            &[
+                a.req_str("express_route_circuit_name")?,
+                a.req_str("peering_type")?,
+            ],
         )?,
         ResourceKind::CircuitAuthorization => ResourceId::new(
             subscription,
@@ -285,10 +288,9 @@ impl<'a> Attrs<'a> {
     pub fn str(&self, key: &str) -> Result<Option<&'a str>> {
         match self.value(key) {
             None => Ok(None),
-            Some(v) => v
-                .as_str()
-                .map(Some)
-                .ok_or_else(|| anyhow!("{} must be a string, got {}", self.name(key), v.type_name())),
+            Some(v) => v.as_str().map(Some).ok_or_else(|| {
+                anyhow!("{} must be a string, got {}", self.name(key), v.type_name())
+            }),
         }
     }
 
@@ -341,9 +343,9 @@ impl<'a> Attrs<'a> {
                 items
                     .iter()
                     .map(|i| {
-                        i.as_str()
-                            .map(str::to_string)
-                            .ok_or_else(|| anyhow!("{} must hold only known strings", self.name(key)))
+                        i.as_str().map(str::to_string).ok_or_else(|| {
+                            anyhow!("{} must hold only known strings", self.name(key))
+                        })
                     })
                     .collect::<Result<Vec<_>>>()
                     .map(Some)
@@ -408,7 +410,11 @@ impl<'a> Attrs<'a> {
     /// The first block of a single-block attribute (`sku {}`), if written.
     pub fn block(&self, key: &str) -> Result<Option<Attrs<'a>>> {
         Ok(self.blocks(key)?.and_then(|mut b| {
-            if b.is_empty() { None } else { Some(b.remove(0)) }
+            if b.is_empty() {
+                None
+            } else {
+                Some(b.remove(0))
+            }
         }))
     }
 
@@ -451,20 +457,35 @@ pub fn object(pairs: Vec<(&str, Option<Json>)>) -> Json {
 
 impl Attrs<'_> {
     pub fn j_str(&self, key: &str) -> Result<Option<Json>> {
-        field(self.str(key).map(|v| v.map(|s| json!(s))), self.is_unknown(key))
+        field(
+            self.str(key).map(|v| v.map(|s| json!(s))),
+            self.is_unknown(key),
+        )
     }
     pub fn j_int(&self, key: &str) -> Result<Option<Json>> {
-        field(self.int(key).map(|v| v.map(|n| json!(n))), self.is_unknown(key))
+        field(
+            self.int(key).map(|v| v.map(|n| json!(n))),
+            self.is_unknown(key),
+        )
     }
     pub fn j_bool(&self, key: &str) -> Result<Option<Json>> {
-        field(self.bool(key).map(|v| v.map(|b| json!(b))), self.is_unknown(key))
+        field(
+            self.bool(key).map(|v| v.map(|b| json!(b))),
+            self.is_unknown(key),
+        )
     }
     pub fn j_strings(&self, key: &str) -> Result<Option<Json>> {
-        field(self.strings(key).map(|v| v.map(|s| json!(s))), self.is_unknown(key))
+        field(
+            self.strings(key).map(|v| v.map(|s| json!(s))),
+            self.is_unknown(key),
+        )
     }
     /// `{ "id": … }` from an id attribute.
     pub fn j_ref(&self, key: &str) -> Result<Option<Json>> {
-        field(self.str(key).map(|v| v.map(|s| json!({ "id": s }))), self.is_unknown(key))
+        field(
+            self.str(key).map(|v| v.map(|s| json!({ "id": s }))),
+            self.is_unknown(key),
+        )
     }
     pub fn j_tags(&self) -> Result<Option<Json>> {
         field(self.string_map("tags"), self.is_unknown("tags"))
@@ -512,7 +533,12 @@ impl<'a> Body<'a> {
         Value::List(
             self.at(path)
                 .and_then(Json::as_array)
-                .map(|a| a.iter().filter_map(Json::as_str).map(Value::string).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Json::as_str)
+                        .map(Value::string)
+                        .collect()
+                })
                 .unwrap_or_default(),
         )
     }
@@ -578,6 +604,9 @@ mod tests {
         let mut base = json!({"a": 1, "p": {"x": 1, "y": 2, "kids": [1]}});
         overlay(&mut base, &json!({"p": {"y": null, "z": 3}, "b": [1]}));
         prune_nulls(&mut base);
-        assert_eq!(base, json!({"a": 1, "b": [1], "p": {"x": 1, "z": 3, "kids": [1]}}));
+        assert_eq!(
+            base,
+            json!({"a": 1, "b": [1], "p": {"x": 1, "z": 3, "kids": [1]}})
+        );
     }
 }

@@ -38,7 +38,8 @@ impl Cloud {
             "emulator" => Ok(Cloud::Emulator),
             "azure" => Ok(Cloud::Azure),
             url if url.starts_with("http://") || url.starts_with("https://") => {
-                arm::http::origin_of(url).with_context(|| format!("invalid --cloud URL {url:?}"))?;
+                arm::http::origin_of(url)
+                    .with_context(|| format!("invalid --cloud URL {url:?}"))?;
                 Ok(Cloud::Endpoint(url.trim_end_matches('/').to_string()))
             }
             other => bail!("unknown cloud {other:?}: use emulator, azure, or http://HOST:PORT"),
@@ -76,7 +77,11 @@ impl Provider {
 
     /// Create or update: read what exists (read-modify-write keeps server-owned fields and
     /// embedded children), PUT, wait, and return the attributes as Azure now has them.
-    pub fn create_or_update(&self, type_name: &str, attributes: &Value) -> Result<(ResourceId, Value)> {
+    pub fn create_or_update(
+        &self,
+        type_name: &str,
+        attributes: &Value,
+    ) -> Result<(ResourceId, Value)> {
         let id = self.resource_id(type_name, attributes)?;
         let existing = self.client.get(&id)?;
         let body = mapping::request_body(type_name, attributes, existing.as_ref())
@@ -88,7 +93,12 @@ impl Provider {
     }
 
     /// Read an object; `None` when it no longer exists. `prior` supplies write-only values.
-    pub fn read(&self, type_name: &str, id: &ResourceId, prior: Option<&Value>) -> Result<Option<Value>> {
+    pub fn read(
+        &self,
+        type_name: &str,
+        id: &ResourceId,
+        prior: Option<&Value>,
+    ) -> Result<Option<Value>> {
         match self.client.get(id)? {
             None => Ok(None),
             Some(body) => mapping::attributes(type_name, id, &body, prior)

@@ -46,22 +46,38 @@ impl CheckingTransport {
 
     fn assert_clean(&self, at_least: usize) {
         let problems = self.problems.lock().unwrap();
-        assert!(problems.is_empty(), "request bodies that break the ARM types:\n{}", problems.join("\n"));
+        assert!(
+            problems.is_empty(),
+            "request bodies that break the ARM types:\n{}",
+            problems.join("\n")
+        );
         let checked = self.checked.load(Ordering::SeqCst);
-        assert!(checked >= at_least, "only {checked} PUT bodies were checked");
+        assert!(
+            checked >= at_least,
+            "only {checked} PUT bodies were checked"
+        );
     }
 }
 
 impl Transport for CheckingTransport {
     fn send(&self, request: Request) -> anyhow::Result<Response> {
         if request.method == Method::Put {
-            let path = path_and_query(&request.url).split('?').next().unwrap_or("").to_string();
+            let path = path_and_query(&request.url)
+                .split('?')
+                .next()
+                .unwrap_or("")
+                .to_string();
             let id = ResourceId::parse(&path).unwrap();
-            let body: serde_json::Value = serde_json::from_slice(request.body.as_deref().unwrap()).unwrap();
+            let body: serde_json::Value =
+                serde_json::from_slice(request.body.as_deref().unwrap()).unwrap();
             let problems = check_body(id.kind, &body, CheckOptions::STRICT).unwrap();
             self.checked.fetch_add(1, Ordering::SeqCst);
             let mut all = self.problems.lock().unwrap();
-            all.extend(problems.into_iter().map(|p| format!("{}: {p}", id.kind.arm_type())));
+            all.extend(
+                problems
+                    .into_iter()
+                    .map(|p| format!("{}: {p}", id.kind.arm_type())),
+            );
         }
         self.inner.send(request)
     }
@@ -78,7 +94,11 @@ fn serve(config: EmulatorConfig) -> (Arc<Emulator>, Server) {
 }
 
 fn provider_for(transport: Arc<dyn Transport>) -> Provider {
-    Provider::new(ArmClient::new(transport, None, ClientOptions::for_emulator(SUB)))
+    Provider::new(ArmClient::new(
+        transport,
+        None,
+        ClientOptions::for_emulator(SUB),
+    ))
 }
 
 /// An attribute object as `desired` builds it: every schema attribute present (default, unknown
@@ -112,7 +132,11 @@ fn fill(block: &BlockSchema, given: Value) -> Value {
         let value = match map.remove(b.name) {
             Some(Value::List(items)) => {
                 let items: Vec<Value> = items.into_iter().map(|i| fill(&b.block, i)).collect();
-                if b.is_set { Value::set(items) } else { Value::List(items) }
+                if b.is_set {
+                    Value::set(items)
+                } else {
+                    Value::List(items)
+                }
             }
             _ if b.computed => Value::Unknown,
             _ => Value::List(Vec::new()),
@@ -123,7 +147,8 @@ fn fill(block: &BlockSchema, given: Value) -> Value {
 }
 
 fn get<'a>(v: &'a Value, key: &str) -> &'a Value {
-    v.get_attr(key).unwrap_or_else(|| panic!("no attribute {key} in {v}"))
+    v.get_attr(key)
+        .unwrap_or_else(|| panic!("no attribute {key} in {v}"))
 }
 
 fn rg_id(name: &str) -> String {
@@ -135,7 +160,9 @@ fn net_id(rg: &str, rest: &str) -> String {
 }
 
 fn code_of(error: &anyhow::Error) -> String {
-    arm_error_of(error).map(|e| e.code.clone()).unwrap_or_else(|| format!("no ARM error in {error:#}"))
+    arm_error_of(error)
+        .map(|e| e.code.clone())
+        .unwrap_or_else(|| format!("no ARM error in {error:#}"))
 }
 
 fn circuit(name: &str, location: &str, mbps: i64) -> Value {
@@ -162,11 +189,17 @@ fn private_peering(circuit: &str, vlan: i64) -> Value {
 
 #[test]
 fn every_type_is_created_read_updated_and_deleted_over_http() {
-    let (emulator, server) = serve(EmulatorConfig { operation_polls: 2, ..EmulatorConfig::default() });
+    let (emulator, server) = serve(EmulatorConfig {
+        operation_polls: 2,
+        ..EmulatorConfig::default()
+    });
     let transport = CheckingTransport::new(&server.url());
     let p = provider_for(transport.clone());
 
-    let rg = attrs("azurerm_resource_group", json!({"name": "rg1", "location": "West Europe"}));
+    let rg = attrs(
+        "azurerm_resource_group",
+        json!({"name": "rg1", "location": "West Europe"}),
+    );
     let vnet = attrs(
         "azurerm_virtual_network",
         json!({"name": "vnet1", "resource_group_name": "rg1", "location": "westeurope", "address_space": ["10.0.0.0/16"]}),
@@ -236,12 +269,24 @@ fn every_type_is_created_read_updated_and_deleted_over_http() {
         ("azurerm_express_route_circuit", er1.clone()),
         ("azurerm_express_route_circuit", er2.clone()),
         ("azurerm_route_filter", filter.clone()),
-        ("azurerm_express_route_circuit_peering", private_peering("er1", 100)),
+        (
+            "azurerm_express_route_circuit_peering",
+            private_peering("er1", 100),
+        ),
         ("azurerm_express_route_circuit_peering", microsoft.clone()),
-        ("azurerm_express_route_circuit_peering", private_peering("er2", 100)),
+        (
+            "azurerm_express_route_circuit_peering",
+            private_peering("er2", 100),
+        ),
         ("azurerm_express_route_circuit_authorization", auth.clone()),
-        ("azurerm_express_route_circuit_connection", global_reach.clone()),
-        ("azurerm_virtual_network_gateway_connection", connection.clone()),
+        (
+            "azurerm_express_route_circuit_connection",
+            global_reach.clone(),
+        ),
+        (
+            "azurerm_virtual_network_gateway_connection",
+            connection.clone(),
+        ),
     ];
     let mut created = Vec::new();
     for (type_name, attributes) in &order {
@@ -253,12 +298,27 @@ fn every_type_is_created_read_updated_and_deleted_over_http() {
     }
     let find = |name: &str| created.iter().find(|(_, id, _)| id.name() == name).unwrap();
     let er1_out = &find("er1").2;
-    assert_eq!(get(er1_out, "service_provider_provisioning_state").as_str(), Some("Provisioned"));
+    assert_eq!(
+        get(er1_out, "service_provider_provisioning_state").as_str(),
+        Some("Provisioned")
+    );
     assert!(matches!(get(er1_out, "service_key"), Value::Sensitive(_)));
     assert_eq!(get(er1_out, "bandwidth_in_mbps").as_i64(), Some(200));
-    assert!(get(&find("auth1").2, "authorization_key").as_str().is_some());
-    assert_eq!(get(&find("AzurePrivatePeering").2, "azure_asn").as_i64(), Some(12076));
-    assert_eq!(get(&find("pip1").2, "ip_address").as_str().map(|s| s.starts_with("20.")), Some(true));
+    assert!(
+        get(&find("auth1").2, "authorization_key")
+            .as_str()
+            .is_some()
+    );
+    assert_eq!(
+        get(&find("AzurePrivatePeering").2, "azure_asn").as_i64(),
+        Some(12076)
+    );
+    assert_eq!(
+        get(&find("pip1").2, "ip_address")
+            .as_str()
+            .map(|s| s.starts_with("20.")),
+        Some(true)
+    );
     assert_eq!(get(&find("rg1").2, "location").as_str(), Some("westeurope"));
 
     // Read every object back.
@@ -271,30 +331,57 @@ fn every_type_is_created_read_updated_and_deleted_over_http() {
     let mut bigger = er1.clone();
     if let Value::Map(m) = &mut bigger {
         m.insert("bandwidth_in_mbps".into(), Value::int(500));
-        m.insert("tags".into(), Value::object([("env", Value::string("prod"))]));
+        m.insert(
+            "tags".into(),
+            Value::object([("env", Value::string("prod"))]),
+        );
     }
-    let (er1_id, er1_new) = p.create_or_update("azurerm_express_route_circuit", &bigger).unwrap();
+    let (er1_id, er1_new) = p
+        .create_or_update("azurerm_express_route_circuit", &bigger)
+        .unwrap();
     assert_eq!(get(&er1_new, "bandwidth_in_mbps").as_i64(), Some(500));
-    let peering_id = er1_id.child(ResourceKind::CircuitPeering, "AzurePrivatePeering").unwrap();
-    assert!(p.read("azurerm_express_route_circuit_peering", &peering_id, None).unwrap().is_some());
+    let peering_id = er1_id
+        .child(ResourceKind::CircuitPeering, "AzurePrivatePeering")
+        .unwrap();
+    assert!(
+        p.read("azurerm_express_route_circuit_peering", &peering_id, None)
+            .unwrap()
+            .is_some()
+    );
     let raw = p.client().get(&er1_id).unwrap().unwrap();
-    assert_eq!(raw["properties"]["peerings"].as_array().map(Vec::len), Some(2));
-    assert_eq!(raw["properties"]["authorizations"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        raw["properties"]["peerings"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        raw["properties"]["authorizations"].as_array().map(Vec::len),
+        Some(1)
+    );
 
     let mut vlan = private_peering("er1", 101);
     if let Value::Map(m) = &mut vlan {
         m.insert("shared_key".into(), Value::string("changed1"));
     }
-    let (_, vlan_out) = p.create_or_update("azurerm_express_route_circuit_peering", &vlan).unwrap();
+    let (_, vlan_out) = p
+        .create_or_update("azurerm_express_route_circuit_peering", &vlan)
+        .unwrap();
     assert_eq!(get(&vlan_out, "vlan_id").as_i64(), Some(101));
-    let gr_id = ResourceId::parse(&get(&find("gr1").2, "id").as_str().unwrap().to_string()).unwrap();
-    assert!(p.client().get(&gr_id).unwrap().is_some(), "the Global Reach link survived the peering update");
+    let gr_id = ResourceId::parse(get(&find("gr1").2, "id").as_str().unwrap()).unwrap();
+    assert!(
+        p.client().get(&gr_id).unwrap().is_some(),
+        "the Global Reach link survived the peering update"
+    );
 
     let mut vnet2 = vnet.clone();
     if let Value::Map(m) = &mut vnet2 {
-        m.insert("dns_servers".into(), Value::List(vec![Value::string("10.0.0.4")]));
+        m.insert(
+            "dns_servers".into(),
+            Value::List(vec![Value::string("10.0.0.4")]),
+        );
     }
-    let (_, vnet_out) = p.create_or_update("azurerm_virtual_network", &vnet2).unwrap();
+    let (_, vnet_out) = p
+        .create_or_update("azurerm_virtual_network", &vnet2)
+        .unwrap();
     let subnets = get(&vnet_out, "subnet").as_list().unwrap().len();
     assert_eq!(subnets, 2, "subnets survive a VNet update");
 
@@ -308,32 +395,83 @@ fn every_type_is_created_read_updated_and_deleted_over_http() {
             )]),
         );
     }
-    let (_, filter_out) = p.create_or_update("azurerm_route_filter", &filter2).unwrap();
+    let (_, filter_out) = p
+        .create_or_update("azurerm_route_filter", &filter2)
+        .unwrap();
     let rule = &get(&filter_out, "rule").as_list().unwrap()[0];
     assert_eq!(get(rule, "communities").as_list().unwrap().len(), 2);
 
     let updates: Vec<(&str, Value, &str, Value)> = vec![
-        ("azurerm_resource_group", rg.clone(), "tags", Value::object([("owner", Value::string("net"))])),
-        ("azurerm_subnet", app_subnet.clone(), "service_endpoints", Value::set(vec![Value::string("Microsoft.Storage")])),
-        ("azurerm_public_ip", pip.clone(), "idle_timeout_in_minutes", Value::int(10)),
-        ("azurerm_virtual_network_gateway", gateway.clone(), "tags", Value::object([("tier", Value::string("1"))])),
-        ("azurerm_local_network_gateway", lng.clone(), "address_space", Value::set(vec![Value::string("192.168.0.0/16"), Value::string("172.16.0.0/12")])),
-        ("azurerm_virtual_network_gateway_connection", connection.clone(), "routing_weight", Value::int(20)),
-        ("azurerm_express_route_circuit_connection", global_reach.clone(), "address_prefix_ipv6", Value::string("2001:db8::/125")),
-        ("azurerm_express_route_circuit_authorization", auth.clone(), "name", Value::string("auth1")),
+        (
+            "azurerm_resource_group",
+            rg.clone(),
+            "tags",
+            Value::object([("owner", Value::string("net"))]),
+        ),
+        (
+            "azurerm_subnet",
+            app_subnet.clone(),
+            "service_endpoints",
+            Value::set(vec![Value::string("Microsoft.Storage")]),
+        ),
+        (
+            "azurerm_public_ip",
+            pip.clone(),
+            "idle_timeout_in_minutes",
+            Value::int(10),
+        ),
+        (
+            "azurerm_virtual_network_gateway",
+            gateway.clone(),
+            "tags",
+            Value::object([("tier", Value::string("1"))]),
+        ),
+        (
+            "azurerm_local_network_gateway",
+            lng.clone(),
+            "address_space",
+            Value::set(vec![
+                Value::string("192.168.0.0/16"),
+                Value::string("172.16.0.0/12"),
+            ]),
+        ),
+        (
+            "azurerm_virtual_network_gateway_connection",
+            connection.clone(),
+            "routing_weight",
+            Value::int(20),
+        ),
+        (
+            "azurerm_express_route_circuit_connection",
+            global_reach.clone(),
+            "address_prefix_ipv6",
+            Value::string("2001:db8::/125"),
+        ),
+        (
+            "azurerm_express_route_circuit_authorization",
+            auth.clone(),
+            "name",
+            Value::string("auth1"),
+        ),
     ];
     for (type_name, mut value, key, new) in updates {
         if let Value::Map(m) = &mut value {
             m.insert(key.into(), new.clone());
         }
-        let (_, out) = p.create_or_update(type_name, &value).unwrap_or_else(|e| panic!("updating {type_name}: {e:#}"));
+        let (_, out) = p
+            .create_or_update(type_name, &value)
+            .unwrap_or_else(|e| panic!("updating {type_name}: {e:#}"));
         assert_eq!(get(&out, key), &new, "{type_name}.{key}");
     }
 
     // Delete in reverse order; each is gone afterwards.
     for (type_name, id, _) in created.iter().rev() {
-        p.delete(type_name, id).unwrap_or_else(|e| panic!("deleting {id}: {e:#}"));
-        assert!(p.read(type_name, id, None).unwrap().is_none(), "{id} still exists");
+        p.delete(type_name, id)
+            .unwrap_or_else(|e| panic!("deleting {id}: {e:#}"));
+        assert!(
+            p.read(type_name, id, None).unwrap().is_none(),
+            "{id} still exists"
+        );
     }
     transport.assert_clean(order.len() + 10);
     drop(emulator);
@@ -344,66 +482,141 @@ fn every_type_is_created_read_updated_and_deleted_over_http() {
 
 #[test]
 fn azure_server_side_rules_are_enforced() {
-    let (emulator, server) = serve(EmulatorConfig { provider_mode: ProviderMode::Manual, ..EmulatorConfig::default() });
+    let (emulator, server) = serve(EmulatorConfig {
+        provider_mode: ProviderMode::Manual,
+        ..EmulatorConfig::default()
+    });
     let transport = CheckingTransport::new(&server.url());
     let p = provider_for(transport.clone());
     let create = |t: &str, v: &Value| p.create_or_update(t, v);
-    create("azurerm_resource_group", &attrs("azurerm_resource_group", json!({"name": "rg1", "location": "westus"}))).unwrap();
-    let (er1, _) = create("azurerm_express_route_circuit", &circuit("er1", "Silicon Valley", 200)).unwrap();
+    create(
+        "azurerm_resource_group",
+        &attrs(
+            "azurerm_resource_group",
+            json!({"name": "rg1", "location": "westus"}),
+        ),
+    )
+    .unwrap();
+    let (er1, _) = create(
+        "azurerm_express_route_circuit",
+        &circuit("er1", "Silicon Valley", 200),
+    )
+    .unwrap();
 
     // A peering on a circuit the provider has not provisioned is refused.
-    let e = create("azurerm_express_route_circuit_peering", &private_peering("er1", 100)).unwrap_err();
+    let e = create(
+        "azurerm_express_route_circuit_peering",
+        &private_peering("er1", 100),
+    )
+    .unwrap_err();
     assert_eq!(code_of(&e), "CircuitNotProvisioned", "{e:#}");
-    emulator.set_provider_state(&er1.to_string(), ProviderState::Provisioned).unwrap();
-    create("azurerm_express_route_circuit_peering", &private_peering("er1", 100)).unwrap();
+    emulator
+        .set_provider_state(&er1.to_string(), ProviderState::Provisioned)
+        .unwrap();
+    create(
+        "azurerm_express_route_circuit_peering",
+        &private_peering("er1", 100),
+    )
+    .unwrap();
 
     // A second peering on the same VLAN.
     let mut dup = private_peering("er1", 100);
     if let Value::Map(m) = &mut dup {
         m.insert("peering_type".into(), Value::string("MicrosoftPeering"));
-        m.insert("microsoft_peering_config".into(), Value::List(vec![fill(
-            &peerform::schema::resource("azurerm_express_route_circuit_peering").unwrap().block.block("microsoft_peering_config").unwrap().block,
-            Value::from_json(&json!({"advertised_public_prefixes": ["198.51.100.0/24"]})),
-        )]));
-        m.insert("primary_peer_address_prefix".into(), Value::string("198.51.100.0/30"));
-        m.insert("secondary_peer_address_prefix".into(), Value::string("198.51.100.4/30"));
+        m.insert(
+            "microsoft_peering_config".into(),
+            Value::List(vec![fill(
+                &peerform::schema::resource("azurerm_express_route_circuit_peering")
+                    .unwrap()
+                    .block
+                    .block("microsoft_peering_config")
+                    .unwrap()
+                    .block,
+                Value::from_json(&json!({"advertised_public_prefixes": ["198.51.100.0/24"]})),
+            )]),
+        );
+        m.insert(
+            "primary_peer_address_prefix".into(),
+            Value::string("198.51.100.0/30"),
+        );
+        m.insert(
+            "secondary_peer_address_prefix".into(),
+            Value::string("198.51.100.4/30"),
+        );
     }
-    assert_eq!(code_of(&create("azurerm_express_route_circuit_peering", &dup).unwrap_err()), "VlanIdInUse");
+    assert_eq!(
+        code_of(&create("azurerm_express_route_circuit_peering", &dup).unwrap_err()),
+        "VlanIdInUse"
+    );
 
     // Not a /30.
     let mut wide = private_peering("er1", 100);
     if let Value::Map(m) = &mut wide {
-        m.insert("primary_peer_address_prefix".into(), Value::string("192.168.16.0/29"));
+        m.insert(
+            "primary_peer_address_prefix".into(),
+            Value::string("192.168.16.0/29"),
+        );
     }
-    assert_eq!(code_of(&create("azurerm_express_route_circuit_peering", &wide).unwrap_err()), "InvalidPeeringAddressPrefix");
+    assert_eq!(
+        code_of(&create("azurerm_express_route_circuit_peering", &wide).unwrap_err()),
+        "InvalidPeeringAddressPrefix"
+    );
 
     // Bandwidth decrease and unknown provider.
     assert_eq!(
-        code_of(&create("azurerm_express_route_circuit", &circuit("er1", "Silicon Valley", 100)).unwrap_err()),
+        code_of(
+            &create(
+                "azurerm_express_route_circuit",
+                &circuit("er1", "Silicon Valley", 100)
+            )
+            .unwrap_err()
+        ),
         "CircuitBandwidthDecreaseNotSupported"
     );
     let mut unknown = circuit("er9", "Silicon Valley", 200);
     if let Value::Map(m) = &mut unknown {
         m.insert("service_provider_name".into(), Value::string("Nobody"));
     }
-    assert_eq!(code_of(&create("azurerm_express_route_circuit", &unknown).unwrap_err()), "InvalidServiceProviderName");
+    assert_eq!(
+        code_of(&create("azurerm_express_route_circuit", &unknown).unwrap_err()),
+        "InvalidServiceProviderName"
+    );
 
     // Deleting a circuit that still has peerings, then one the provider still has provisioned.
     let e = p.delete("azurerm_express_route_circuit", &er1).unwrap_err();
     assert_eq!(code_of(&e), "CircuitHasPeerings");
     assert_eq!(arm_error_of(&e).unwrap().status, 400);
-    let peering = er1.child(ResourceKind::CircuitPeering, "AzurePrivatePeering").unwrap();
-    p.delete("azurerm_express_route_circuit_peering", &peering).unwrap();
-    assert_eq!(code_of(&p.delete("azurerm_express_route_circuit", &er1).unwrap_err()), "CircuitProvisionedByServiceProvider");
-    emulator.set_provider_state(&er1.to_string(), ProviderState::NotProvisioned).unwrap();
+    let peering = er1
+        .child(ResourceKind::CircuitPeering, "AzurePrivatePeering")
+        .unwrap();
+    p.delete("azurerm_express_route_circuit_peering", &peering)
+        .unwrap();
+    assert_eq!(
+        code_of(&p.delete("azurerm_express_route_circuit", &er1).unwrap_err()),
+        "CircuitProvisionedByServiceProvider"
+    );
+    emulator
+        .set_provider_state(&er1.to_string(), ProviderState::NotProvisioned)
+        .unwrap();
     p.delete("azurerm_express_route_circuit", &er1).unwrap();
 
     // Overlapping subnets, and a subnet in use by a gateway.
     create("azurerm_virtual_network", &attrs("azurerm_virtual_network", json!({"name": "vnet-a", "resource_group_name": "rg1", "location": "westus", "address_space": ["10.1.0.0/16"]}))).unwrap();
-    let subnet = |name: &str, prefix: &str| attrs("azurerm_subnet", json!({"name": name, "resource_group_name": "rg1", "virtual_network_name": "vnet-a", "address_prefixes": [prefix]}));
+    let subnet = |name: &str, prefix: &str| {
+        attrs(
+            "azurerm_subnet",
+            json!({"name": name, "resource_group_name": "rg1", "virtual_network_name": "vnet-a", "address_prefixes": [prefix]}),
+        )
+    };
     let (gw_subnet, _) = create("azurerm_subnet", &subnet("GatewaySubnet", "10.1.0.0/27")).unwrap();
-    assert_eq!(code_of(&create("azurerm_subnet", &subnet("other", "10.1.0.16/28")).unwrap_err()), "NetcfgSubnetRangesOverlap");
-    assert_eq!(code_of(&create("azurerm_subnet", &subnet("outside", "10.9.0.0/24")).unwrap_err()), "NetcfgSubnetRangeOutsideVnet");
+    assert_eq!(
+        code_of(&create("azurerm_subnet", &subnet("other", "10.1.0.16/28")).unwrap_err()),
+        "NetcfgSubnetRangesOverlap"
+    );
+    assert_eq!(
+        code_of(&create("azurerm_subnet", &subnet("outside", "10.9.0.0/24")).unwrap_err()),
+        "NetcfgSubnetRangeOutsideVnet"
+    );
     create("azurerm_virtual_network_gateway", &attrs("azurerm_virtual_network_gateway", json!({"name": "gw", "resource_group_name": "rg1", "location": "westus", "type": "ExpressRoute", "sku": "ErGw1AZ", "ip_configuration": [{"subnet_id": gw_subnet.to_string()}]}))).unwrap();
     let e = p.delete("azurerm_subnet", &gw_subnet).unwrap_err();
     assert_eq!(code_of(&e), "InUseSubnetCannotBeDeleted", "{e:#}");
@@ -411,7 +624,13 @@ fn azure_server_side_rules_are_enforced() {
     // An enum value ARM does not know: the emulator answers, our mapping never sends one.
     let bad = serde_json::json!({"location": "westus", "sku": {"name": "Gold_MeteredData", "tier": "Gold", "family": "MeteredData"},
         "properties": {"serviceProviderProperties": {"serviceProviderName": "Equinix", "peeringLocation": "London", "bandwidthInMbps": 50}}});
-    let e = p.client().put(&ResourceId::parse(&net_id("rg1", "expressRouteCircuits/gold")).unwrap(), &bad).unwrap_err();
+    let e = p
+        .client()
+        .put(
+            &ResourceId::parse(&net_id("rg1", "expressRouteCircuits/gold")).unwrap(),
+            &bad,
+        )
+        .unwrap_err();
     assert_eq!(code_of(&e), "InvalidRequestFormat", "{e:#}");
     assert!(format!("{e:#}").contains("sku.tier"), "{e:#}");
 }
@@ -424,7 +643,11 @@ fn raw(url: &str, method: Method, body: Option<&str>) -> (u16, serde_json::Value
     let mut request = Request::new(method, url);
     request.body = body.map(|b| b.as_bytes().to_vec());
     let response = client.send(&request).unwrap();
-    let json = if response.body.is_empty() { json!(null) } else { serde_json::from_slice(&response.body).unwrap() };
+    let json = if response.body.is_empty() {
+        json!(null)
+    } else {
+        serde_json::from_slice(&response.body).unwrap()
+    };
     (response.status, json, response)
 }
 
@@ -432,32 +655,116 @@ fn assert_arm_error(url: &str, method: Method, body: Option<&str>, status: u16, 
     let (got, json, _) = raw(url, method, body);
     assert_eq!(got, status, "{method} {url}: {json}");
     assert_eq!(json["error"]["code"], code, "{method} {url}: {json}");
-    assert!(json["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{json}");
+    assert!(
+        json["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{json}"
+    );
 }
 
 #[test]
 fn protocol_errors_are_arm_shaped_and_operations_poll() {
-    let (_emulator, server) = serve(EmulatorConfig { operation_polls: 3, ..EmulatorConfig::default() });
+    let (_emulator, server) = serve(EmulatorConfig {
+        operation_polls: 3,
+        ..EmulatorConfig::default()
+    });
     let base = server.url();
     let rg = format!("{base}{}", rg_id("rg1"));
     let circuit = format!("{base}{}", net_id("rg1", "expressRouteCircuits/er1"));
     let body = r#"{"location":"westus","sku":{"name":"Standard_MeteredData","tier":"Standard","family":"MeteredData"},"properties":{"serviceProviderProperties":{"serviceProviderName":"Equinix","peeringLocation":"Silicon Valley","bandwidthInMbps":50}}}"#;
     let v = "api-version=2025-09-01";
 
-    assert_arm_error(&format!("{circuit}?{v}"), Method::Put, Some(body), 404, "ResourceGroupNotFound");
-    let (status, _, _) = raw(&format!("{rg}?api-version=2023-07-01"), Method::Put, Some(r#"{"location":"westus"}"#));
+    assert_arm_error(
+        &format!("{circuit}?{v}"),
+        Method::Put,
+        Some(body),
+        404,
+        "ResourceGroupNotFound",
+    );
+    let (status, _, _) = raw(
+        &format!("{rg}?api-version=2023-07-01"),
+        Method::Put,
+        Some(r#"{"location":"westus"}"#),
+    );
     assert_eq!(status, 201);
-    assert_arm_error(&format!("{circuit}?{v}"), Method::Put, Some("{not json"), 400, "InvalidRequestContent");
-    assert_arm_error(&format!("{circuit}?{v}"), Method::Put, Some("{\"location\": "), 400, "InvalidRequestContent");
-    assert_arm_error(&format!("{circuit}?{v}"), Method::Put, Some("[1,2]"), 400, "InvalidRequestFormat");
-    assert_arm_error(&circuit, Method::Get, None, 400, "MissingApiVersionParameter");
-    assert_arm_error(&format!("{circuit}?api-version=2099-01-01"), Method::Get, None, 400, "NoRegisteredProviderFound");
-    assert_arm_error(&format!("{circuit}?api-version=latest"), Method::Get, None, 400, "InvalidApiVersionParameter");
-    assert_arm_error(&format!("{base}/nothing/here?{v}"), Method::Get, None, 404, "NotFound");
-    assert_arm_error(&format!("{rg}/providers/Microsoft.Network/teleporters/t1?{v}"), Method::Get, None, 404, "InvalidResourceType");
-    assert_arm_error(&format!("{rg}/providers/Microsoft.Compute/virtualMachines/x?{v}"), Method::Get, None, 404, "InvalidResourceNamespace");
-    assert_arm_error(&format!("{circuit}?{v}"), Method::Get, None, 404, "ResourceNotFound");
-    assert_arm_error(&format!("{circuit}/peerings/AzurePrivatePeering?{v}"), Method::Get, None, 404, "ParentResourceNotFound");
+    assert_arm_error(
+        &format!("{circuit}?{v}"),
+        Method::Put,
+        Some("{not json"),
+        400,
+        "InvalidRequestContent",
+    );
+    assert_arm_error(
+        &format!("{circuit}?{v}"),
+        Method::Put,
+        Some("{\"location\": "),
+        400,
+        "InvalidRequestContent",
+    );
+    assert_arm_error(
+        &format!("{circuit}?{v}"),
+        Method::Put,
+        Some("[1,2]"),
+        400,
+        "InvalidRequestFormat",
+    );
+    assert_arm_error(
+        &circuit,
+        Method::Get,
+        None,
+        400,
+        "MissingApiVersionParameter",
+    );
+    assert_arm_error(
+        &format!("{circuit}?api-version=2099-01-01"),
+        Method::Get,
+        None,
+        400,
+        "NoRegisteredProviderFound",
+    );
+    assert_arm_error(
+        &format!("{circuit}?api-version=latest"),
+        Method::Get,
+        None,
+        400,
+        "InvalidApiVersionParameter",
+    );
+    assert_arm_error(
+        &format!("{base}/nothing/here?{v}"),
+        Method::Get,
+        None,
+        404,
+        "NotFound",
+    );
+    assert_arm_error(
+        &format!("{rg}/providers/Microsoft.Network/teleporters/t1?{v}"),
+        Method::Get,
+        None,
+        404,
+        "InvalidResourceType",
+    );
+    assert_arm_error(
+        &format!("{rg}/providers/Microsoft.Compute/virtualMachines/x?{v}"),
+        Method::Get,
+        None,
+        404,
+        "InvalidResourceNamespace",
+    );
+    assert_arm_error(
+        &format!("{circuit}?{v}"),
+        Method::Get,
+        None,
+        404,
+        "ResourceNotFound",
+    );
+    assert_arm_error(
+        &format!("{circuit}/peerings/AzurePrivatePeering?{v}"),
+        Method::Get,
+        None,
+        404,
+        "ParentResourceNotFound",
+    );
 
     // PUT: 201 with Azure-AsyncOperation; the operation is InProgress, then Succeeded.
     let (status, json, response) = raw(&format!("{circuit}?{v}"), Method::Put, Some(body));
@@ -468,7 +775,13 @@ fn protocol_errors_are_arm_shaped_and_operations_poll() {
     assert!(poll.starts_with(&base), "{poll}");
     let (_, first, _) = raw(&poll, Method::Get, None);
     assert_eq!(first["status"], "InProgress");
-    assert_arm_error(&format!("{circuit}?{v}"), Method::Put, Some(body), 409, "AnotherOperationInProgress");
+    assert_arm_error(
+        &format!("{circuit}?{v}"),
+        Method::Put,
+        Some(body),
+        409,
+        "AnotherOperationInProgress",
+    );
     let (_, after, _) = raw(&format!("{circuit}?{v}"), Method::Get, None);
     assert_eq!(after["properties"]["provisioningState"], "Succeeded");
     let (_, done, _) = raw(&poll, Method::Get, None);
@@ -503,9 +816,27 @@ fn protocol_errors_are_arm_shaped_and_operations_poll() {
     assert_eq!(status, 204);
 
     // Catalogues.
-    let (_, providers, _) = raw(&format!("{base}/subscriptions/{SUB}/providers/Microsoft.Network/expressRouteServiceProviders?{v}"), Method::Get, None);
-    assert!(providers["value"].as_array().unwrap().iter().any(|p| p["name"] == "Equinix"));
-    let (_, communities, _) = raw(&format!("{base}/subscriptions/{SUB}/providers/Microsoft.Network/bgpServiceCommunities?{v}"), Method::Get, None);
+    let (_, providers, _) = raw(
+        &format!(
+            "{base}/subscriptions/{SUB}/providers/Microsoft.Network/expressRouteServiceProviders?{v}"
+        ),
+        Method::Get,
+        None,
+    );
+    assert!(
+        providers["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Equinix")
+    );
+    let (_, communities, _) = raw(
+        &format!(
+            "{base}/subscriptions/{SUB}/providers/Microsoft.Network/bgpServiceCommunities?{v}"
+        ),
+        Method::Get,
+        None,
+    );
     assert!(communities.to_string().contains("12076:5010"));
 }
 
@@ -514,11 +845,18 @@ fn protocol_errors_are_arm_shaped_and_operations_poll() {
 
 #[test]
 fn thirty_percent_faults_lose_and_duplicate_nothing() {
-    let (emulator, server) = serve(EmulatorConfig { fault_rate: 0.3, fault_seed: Some(7), ..EmulatorConfig::default() });
+    let (emulator, server) = serve(EmulatorConfig {
+        fault_rate: 0.3,
+        fault_seed: Some(7),
+        ..EmulatorConfig::default()
+    });
     let transport = CheckingTransport::new(&server.url());
     let client = ArmClient::new(transport.clone(), None, ClientOptions::for_emulator(SUB));
     let p = Provider::new(client);
-    let rg = attrs("azurerm_resource_group", json!({"name": "rg-faults", "location": "westus"}));
+    let rg = attrs(
+        "azurerm_resource_group",
+        json!({"name": "rg-faults", "location": "westus"}),
+    );
     let (rg_id_value, _) = p.create_or_update("azurerm_resource_group", &rg).unwrap();
     // 99 more resources across three kinds, created by four threads at once.
     let mut specs = Vec::new();
@@ -535,17 +873,27 @@ fn thirty_percent_faults_lose_and_duplicate_nothing() {
                 scope.spawn(move || {
                     chunk
                         .iter()
-                        .map(|(t, v)| p.create_or_update(t, v).unwrap_or_else(|e| panic!("{t}: {e:#}")).0)
+                        .map(|(t, v)| {
+                            p.create_or_update(t, v)
+                                .unwrap_or_else(|e| panic!("{t}: {e:#}"))
+                                .0
+                        })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     assert_eq!(ids.len() + 1, 100);
     let list = |kind: &str| -> Vec<String> {
         p.client()
-            .list(&format!("{}/providers/Microsoft.Network/{kind}?api-version=2025-09-01", rg_id("rg-faults")))
+            .list(&format!(
+                "{}/providers/Microsoft.Network/{kind}?api-version=2025-09-01",
+                rg_id("rg-faults")
+            ))
             .unwrap()
             .iter()
             .map(|v| v["name"].as_str().unwrap().to_string())
@@ -563,7 +911,9 @@ fn thirty_percent_faults_lose_and_duplicate_nothing() {
             let p = &p;
             scope.spawn(move || {
                 for id in chunk {
-                    p.client().delete(id).unwrap_or_else(|e| panic!("{id}: {e:#}"));
+                    p.client()
+                        .delete(id)
+                        .unwrap_or_else(|e| panic!("{id}: {e:#}"));
                 }
             });
         }
@@ -574,7 +924,10 @@ fn thirty_percent_faults_lose_and_duplicate_nothing() {
     p.client().delete(&rg_id_value).unwrap();
     assert!(p.client().get(&rg_id_value).unwrap().is_none());
     let stats = p.client().stats();
-    assert!(stats.retries > 30, "faults were injected and retried: {stats:?}");
+    assert!(
+        stats.retries > 30,
+        "faults were injected and retried: {stats:?}"
+    );
     transport.assert_clean(100);
     drop(emulator);
 }
@@ -621,7 +974,10 @@ fn garbage_responses_give_clear_errors() {
     for (reply, expected) in cases {
         let (url, _count, _handle) = raw_server(reply);
         let transport = Arc::new(HttpTransport::new(&url, Duration::from_secs(2)).unwrap());
-        let options = ClientOptions { max_attempts: 3, ..ClientOptions::for_emulator(SUB) };
+        let options = ClientOptions {
+            max_attempts: 3,
+            ..ClientOptions::for_emulator(SUB)
+        };
         let client = ArmClient::new(transport, None, options);
         let error = client.get(&id).expect_err("garbage must be an error");
         let text = format!("{error:#}");
@@ -634,15 +990,25 @@ fn garbage_responses_give_clear_errors() {
     }
 
     // Long-running operations with wrong shapes.
-    let (url, _c, _h) = raw_server(
-        b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    let (url, _c, _h) =
+        raw_server(b"HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let client = ArmClient::new(
+        Arc::new(HttpTransport::new(&url, Duration::from_secs(2)).unwrap()),
+        None,
+        ClientOptions::for_emulator(SUB),
     );
-    let client = ArmClient::new(Arc::new(HttpTransport::new(&url, Duration::from_secs(2)).unwrap()), None, ClientOptions::for_emulator(SUB));
     let e = client.delete(&id).unwrap_err();
-    assert!(format!("{e:#}").contains("without Azure-AsyncOperation or Location"), "{e:#}");
+    assert!(
+        format!("{e:#}").contains("without Azure-AsyncOperation or Location"),
+        "{e:#}"
+    );
 
     // A mapping fed a body of the wrong shape errors, never panics.
-    for body in [json!([]), json!("x"), json!({"properties": "nope", "sku": 3, "tags": [1]})] {
+    for body in [
+        json!([]),
+        json!("x"),
+        json!({"properties": "nope", "sku": 3, "tags": [1]}),
+    ] {
         for type_name in peerform::schema::resource_type_names() {
             let _ = peerform::provider::mapping::attributes(type_name, &id, &body, None);
         }
@@ -664,7 +1030,13 @@ struct AuthWorld {
     last_form: Mutex<String>,
 }
 
-fn auth_world() -> (Arc<AuthWorld>, String, Arc<Emulator>, Vec<std::thread::JoinHandle<()>>, Arc<tiny_http::Server>) {
+fn auth_world() -> (
+    Arc<AuthWorld>,
+    String,
+    Arc<Emulator>,
+    Vec<std::thread::JoinHandle<()>>,
+    Arc<tiny_http::Server>,
+) {
     let world = Arc::new(AuthWorld {
         issued: Mutex::new(Vec::new()),
         revoked: Mutex::new(Vec::new()),
@@ -673,12 +1045,23 @@ fn auth_world() -> (Arc<AuthWorld>, String, Arc<Emulator>, Vec<std::thread::Join
         token_requests: AtomicUsize::new(0),
         last_form: Mutex::new(String::new()),
     });
-    let emulator = Arc::new(Emulator::in_memory(EmulatorConfig { operation_polls: 3, ..EmulatorConfig::default() }).unwrap());
+    let emulator = Arc::new(
+        Emulator::in_memory(EmulatorConfig {
+            operation_polls: 3,
+            ..EmulatorConfig::default()
+        })
+        .unwrap(),
+    );
     let http = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
     let url = format!("http://{}", http.server_addr().to_ip().unwrap());
     let mut handles = Vec::new();
     for _ in 0..2 {
-        let (http, world, emulator, base) = (Arc::clone(&http), Arc::clone(&world), Arc::clone(&emulator), url.clone());
+        let (http, world, emulator, base) = (
+            Arc::clone(&http),
+            Arc::clone(&world),
+            Arc::clone(&emulator),
+            url.clone(),
+        );
         handles.push(std::thread::spawn(move || {
             while let Ok(mut request) = http.recv() {
                 let path = request.url().to_string();
@@ -751,17 +1134,33 @@ fn stop(http: Arc<tiny_http::Server>, handles: Vec<std::thread::JoinHandle<()>>)
 
 fn exercise(url: &str, auth: Arc<TokenProvider>) -> anyhow::Result<()> {
     let transport = Arc::new(HttpTransport::new(url, Duration::from_secs(10))?);
-    let p = Provider::new(ArmClient::new(transport, Some(auth), ClientOptions::for_emulator(SUB)));
-    p.create_or_update("azurerm_resource_group", &attrs("azurerm_resource_group", json!({"name": "rg1", "location": "westus"})))?;
-    p.create_or_update("azurerm_express_route_circuit", &circuit("er1", "Silicon Valley", 50))?;
+    let p = Provider::new(ArmClient::new(
+        transport,
+        Some(auth),
+        ClientOptions::for_emulator(SUB),
+    ));
+    p.create_or_update(
+        "azurerm_resource_group",
+        &attrs(
+            "azurerm_resource_group",
+            json!({"name": "rg1", "location": "westus"}),
+        ),
+    )?;
+    p.create_or_update(
+        "azurerm_express_route_circuit",
+        &circuit("er1", "Silicon Valley", 50),
+    )?;
     Ok(())
 }
-
 
 #[test]
 fn every_credential_source_gets_and_refreshes_tokens() {
     let (world, url, _emulator, handles, http) = auth_world();
-    let base = CredentialSettings { use_cli: false, authority_host: url.clone(), ..CredentialSettings::default() };
+    let base = CredentialSettings {
+        use_cli: false,
+        authority_host: url.clone(),
+        ..CredentialSettings::default()
+    };
 
     // Service principal with a client secret; the token is revoked in the middle of the circuit's
     // long-running operation and the client fetches a new one and carries on.
@@ -775,14 +1174,25 @@ fn every_credential_source_gets_and_refreshes_tokens() {
     let provider = Arc::new(TokenProvider::new(secret.clone()).unwrap());
     assert_eq!(provider.source(), CredentialSource::ClientSecret);
     exercise(&url, Arc::clone(&provider)).unwrap();
-    assert_eq!(provider.fetches(), 2, "a fresh token after the first one expired mid-operation");
-    assert!(world.last_form.lock().unwrap().contains("scope=https%3A%2F%2Fmanagement.azure.com%2F.default"));
+    assert_eq!(
+        provider.fetches(),
+        2,
+        "a fresh token after the first one expired mid-operation"
+    );
+    assert!(
+        world
+            .last_form
+            .lock()
+            .unwrap()
+            .contains("scope=https%3A%2F%2Fmanagement.azure.com%2F.default")
+    );
     world.revoke_after.store(0, Ordering::SeqCst);
 
     // Refresh before expiry: move the clock past the token's lifetime (minus the margin).
     let offset = Arc::new(AtomicU64::new(0));
     let seen = Arc::clone(&offset);
-    let clock: Clock = Arc::new(move || SystemTime::now() + Duration::from_secs(seen.load(Ordering::SeqCst)));
+    let clock: Clock =
+        Arc::new(move || SystemTime::now() + Duration::from_secs(seen.load(Ordering::SeqCst)));
     let timed = TokenProvider::new(secret).unwrap().with_clock(clock);
     let first = timed.token().unwrap();
     assert_eq!(timed.token().unwrap(), first, "cached while fresh");
@@ -792,7 +1202,12 @@ fn every_credential_source_gets_and_refreshes_tokens() {
     assert_eq!(timed.fetches(), 2);
 
     // A wrong secret: the token endpoint's error is shown.
-    let wrong = CredentialSettings { tenant_id: Some("t".into()), client_id: Some("c".into()), client_secret: Some("nope".into()), ..base.clone() };
+    let wrong = CredentialSettings {
+        tenant_id: Some("t".into()),
+        client_id: Some("c".into()),
+        client_secret: Some("nope".into()),
+        ..base.clone()
+    };
     let e = TokenProvider::new(wrong).unwrap().token().unwrap_err();
     assert!(format!("{e:#}").contains("invalid_client"), "{e:#}");
 
@@ -807,15 +1222,29 @@ fn every_credential_source_gets_and_refreshes_tokens() {
     };
     let provider = Arc::new(TokenProvider::new(oidc.clone()).unwrap());
     assert_eq!(provider.source(), CredentialSource::Oidc);
-    world.revoke_after.store(world.arm_requests.load(Ordering::SeqCst) + 3, Ordering::SeqCst);
+    world.revoke_after.store(
+        world.arm_requests.load(Ordering::SeqCst) + 3,
+        Ordering::SeqCst,
+    );
     exercise(&url, Arc::clone(&provider)).unwrap();
     assert_eq!(provider.fetches(), 2);
-    assert!(world.last_form.lock().unwrap().contains("client_assertion=federated-jwt"));
+    assert!(
+        world
+            .last_form
+            .lock()
+            .unwrap()
+            .contains("client_assertion=federated-jwt")
+    );
     world.revoke_after.store(0, Ordering::SeqCst);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("oidc.jwt");
     std::fs::write(&file, "federated-jwt\n").unwrap();
-    let from_file = CredentialSettings { oidc_request_url: None, oidc_request_token: None, oidc_token_file: Some(file), ..oidc };
+    let from_file = CredentialSettings {
+        oidc_request_url: None,
+        oidc_request_token: None,
+        oidc_token_file: Some(file),
+        ..oidc
+    };
     let provider = Arc::new(TokenProvider::new(from_file).unwrap());
     exercise(&url, provider).unwrap();
 
@@ -837,18 +1266,36 @@ fn every_credential_source_gets_and_refreshes_tokens() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    world.issued.lock().unwrap().extend(["cli-token-1".to_string(), "cli-token-2".to_string()]);
-    let cli = CredentialSettings { use_cli: true, cli_program: az, ..base.clone() };
+    world
+        .issued
+        .lock()
+        .unwrap()
+        .extend(["cli-token-1".to_string(), "cli-token-2".to_string()]);
+    let cli = CredentialSettings {
+        use_cli: true,
+        cli_program: az,
+        ..base.clone()
+    };
     let provider = Arc::new(TokenProvider::new(cli).unwrap());
     assert_eq!(provider.source(), CredentialSource::AzureCli);
-    world.revoke_after.store(world.arm_requests.load(Ordering::SeqCst) + 4, Ordering::SeqCst);
+    world.revoke_after.store(
+        world.arm_requests.load(Ordering::SeqCst) + 4,
+        Ordering::SeqCst,
+    );
     exercise(&url, Arc::clone(&provider)).unwrap();
-    assert_eq!(provider.fetches(), 2, "az was asked again after the token expired");
+    assert_eq!(
+        provider.fetches(),
+        2,
+        "az was asked again after the token expired"
+    );
     assert_eq!(std::fs::read_to_string(&calls).unwrap().lines().count(), 2);
     world.revoke_after.store(0, Ordering::SeqCst);
 
     // ARM_ACCESS_TOKEN: used as is; once it expires there is nothing to refresh, and the error says so.
-    let fixed = CredentialSettings { access_token: Some("static-token".into()), ..base.clone() };
+    let fixed = CredentialSettings {
+        access_token: Some("static-token".into()),
+        ..base.clone()
+    };
     let provider = Arc::new(TokenProvider::new(fixed).unwrap());
     assert_eq!(provider.source(), CredentialSource::AccessToken);
     exercise(&url, Arc::clone(&provider)).unwrap();
@@ -867,28 +1314,86 @@ fn emulator_serve_and_provision_commands() {
     use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_peerform"))
-        .args(["--chdir", dir.path().to_str().unwrap(), "emulator", "serve", "--listen", "127.0.0.1:0", "--provider-mode", "manual"])
+        .args([
+            "--chdir",
+            dir.path().to_str().unwrap(),
+            "emulator",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--provider-mode",
+            "manual",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no URL in {line:?}")).to_string();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
     let result = std::panic::catch_unwind(|| {
-        let p = provider_for(Arc::new(HttpTransport::new(&url, Duration::from_secs(10)).unwrap()));
-        p.create_or_update("azurerm_resource_group", &attrs("azurerm_resource_group", json!({"name": "rg1", "location": "westus"}))).unwrap();
-        let (id, out) = p.create_or_update("azurerm_express_route_circuit", &circuit("er1", "Silicon Valley", 50)).unwrap();
-        assert_eq!(get(&out, "service_provider_provisioning_state").as_str(), Some("NotProvisioned"));
+        let p = provider_for(Arc::new(
+            HttpTransport::new(&url, Duration::from_secs(10)).unwrap(),
+        ));
+        p.create_or_update(
+            "azurerm_resource_group",
+            &attrs(
+                "azurerm_resource_group",
+                json!({"name": "rg1", "location": "westus"}),
+            ),
+        )
+        .unwrap();
+        let (id, out) = p
+            .create_or_update(
+                "azurerm_express_route_circuit",
+                &circuit("er1", "Silicon Valley", 50),
+            )
+            .unwrap();
+        assert_eq!(
+            get(&out, "service_provider_provisioning_state").as_str(),
+            Some("NotProvisioned")
+        );
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_peerform"))
-            .args(["--chdir", dir.path().to_str().unwrap(), "emulator", "provision", &id.to_string(), "--state", "Provisioned"])
+            .args([
+                "--chdir",
+                dir.path().to_str().unwrap(),
+                "emulator",
+                "provision",
+                &id.to_string(),
+                "--state",
+                "Provisioned",
+            ])
             .output()
             .unwrap();
-        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-        let read = p.read("azurerm_express_route_circuit", &id, None).unwrap().unwrap();
-        assert_eq!(get(&read, "service_provider_provisioning_state").as_str(), Some("Provisioned"));
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let read = p
+            .read("azurerm_express_route_circuit", &id, None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            get(&read, "service_provider_provisioning_state").as_str(),
+            Some("Provisioned")
+        );
         let bad = std::process::Command::new(env!("CARGO_BIN_EXE_peerform"))
-            .args(["--chdir", dir.path().to_str().unwrap(), "emulator", "provision", &net_id("rg1", "expressRouteCircuits/none"), "--state", "Provisioned"])
+            .args([
+                "--chdir",
+                dir.path().to_str().unwrap(),
+                "emulator",
+                "provision",
+                &net_id("rg1", "expressRouteCircuits/none"),
+                "--state",
+                "Provisioned",
+            ])
             .output()
             .unwrap();
         assert_eq!(bad.status.code(), Some(1));
@@ -909,7 +1414,9 @@ fn emulator_serve_and_provision_commands() {
 fn python_venv() -> std::path::PathBuf {
     let venv = std::env::var_os("PEERFORM_PYTHON_VENV")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("peerform-python-venv"));
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("peerform-python-venv")
+        });
     let python = venv.join("bin/python");
     let ready = python.exists()
         && std::process::Command::new(&python)
@@ -917,9 +1424,18 @@ fn python_venv() -> std::path::PathBuf {
             .output()
             .is_ok_and(|o| o.status.success());
     if !ready {
-        let setup = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/setup_venv.sh");
-        let status = std::process::Command::new("bash").arg(&setup).arg(&venv).status().unwrap();
-        assert!(status.success(), "creating the Python venv with {} failed", setup.display());
+        let setup =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/setup_venv.sh");
+        let status = std::process::Command::new("bash")
+            .arg(&setup)
+            .arg(&venv)
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "creating the Python venv with {} failed",
+            setup.display()
+        );
     }
     python
 }
@@ -928,9 +1444,19 @@ fn python_venv() -> std::path::PathBuf {
 fn the_azure_sdk_for_python_drives_the_served_emulator() {
     let python = python_venv();
     let (_emulator, server) = serve(EmulatorConfig::default());
-    let p = provider_for(Arc::new(HttpTransport::new(&server.url(), Duration::from_secs(10)).unwrap()));
-    p.create_or_update("azurerm_resource_group", &attrs("azurerm_resource_group", json!({"name": "sdk-rg", "location": "westus"}))).unwrap();
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_roundtrip.py");
+    let p = provider_for(Arc::new(
+        HttpTransport::new(&server.url(), Duration::from_secs(10)).unwrap(),
+    ));
+    p.create_or_update(
+        "azurerm_resource_group",
+        &attrs(
+            "azurerm_resource_group",
+            json!({"name": "sdk-rg", "location": "westus"}),
+        ),
+    )
+    .unwrap();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/sdk_roundtrip.py");
     let output = std::process::Command::new(python)
         .arg(script)
         .env("PEERFORM_ARM_ENDPOINT", server.url())
@@ -948,7 +1474,10 @@ fn the_azure_sdk_for_python_drives_the_served_emulator() {
     // The SDK deleted everything it made.
     let left = p
         .client()
-        .list(&format!("{}/providers/Microsoft.Network/expressRouteCircuits?api-version=2025-09-01", rg_id("sdk-rg")))
+        .list(&format!(
+            "{}/providers/Microsoft.Network/expressRouteCircuits?api-version=2025-09-01",
+            rg_id("sdk-rg")
+        ))
         .unwrap();
     assert!(left.is_empty(), "{left:?}");
 }
