@@ -22,6 +22,10 @@ pub enum Outcome {
     Gone,
     /// A wait finished (the provider gate).
     Waited,
+    /// The step cannot go ahead until someone outside peerform acts (the circuit's service
+    /// provider): nothing changed, nothing is recorded, and its dependents do not run. The text
+    /// says what to do.
+    Blocked(String),
 }
 
 /// Acts on the cloud for one step. Implementations retry transient errors themselves; an `Err` is a
@@ -40,6 +44,11 @@ pub trait Executor: Sync {
 pub trait Binder: Sync {
     /// Final values for these changes (by index), in the same order.
     fn bind(&self, changes: &[usize]) -> Result<Vec<Value>, String>;
+    /// Whether the planned value of a create, update or read must be bound before it is sent:
+    /// by default when it still holds unknowns.
+    fn wants(&self, change: &ResourceChange) -> bool {
+        change.after.as_ref().is_some_and(|v| !v.is_wholly_known())
+    }
 }
 
 /// Records completed steps durably (the state journal) and create intents before creates.
@@ -69,6 +78,8 @@ pub trait Hook: Sync {
         result: &Result<Outcome, String>,
         elapsed: Duration,
     );
-    /// A step that will not run because a step it depends on failed.
+    /// A step that will not run because a step it depends on failed or was blocked.
     fn skipped(&self, step: &Step, change: &ResourceChange, failed_step: usize);
+    /// Called about twice a second while steps run, so a progress line can show the time.
+    fn tick(&self) {}
 }

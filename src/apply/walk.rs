@@ -40,7 +40,9 @@ pub struct ApplyReport {
     /// Step numbers completed, in completion order.
     pub completed: Vec<usize>,
     pub failed: Vec<StepFailure>,
-    /// Steps not run because a dependency failed.
+    /// Steps that could not go ahead until someone outside peerform acts, and why.
+    pub blocked: Vec<StepFailure>,
+    /// Steps not run because a dependency failed or was blocked.
     pub skipped: Vec<usize>,
     /// Steps not started because the walk was cancelled.
     pub not_started: Vec<usize>,
@@ -49,7 +51,10 @@ pub struct ApplyReport {
 
 impl ApplyReport {
     pub fn succeeded(&self) -> bool {
-        self.failed.is_empty() && self.skipped.is_empty() && self.not_started.is_empty()
+        self.failed.is_empty()
+            && self.blocked.is_empty()
+            && self.skipped.is_empty()
+            && self.not_started.is_empty()
     }
 }
 
@@ -163,12 +168,7 @@ pub fn apply(
                 let to_bind: Vec<usize> = needs_value
                     .iter()
                     .copied()
-                    .filter(|&i| {
-                        plan.changes[steps[i].change]
-                            .after
-                            .as_ref()
-                            .is_some_and(|v| !v.is_wholly_known())
-                    })
+                    .filter(|&i| binder.wants(&plan.changes[steps[i].change]))
                     .collect();
                 let mut bound: Vec<(usize, Result<crate::lang::Value, String>)> = Vec::new();
                 if !to_bind.is_empty() {
@@ -258,6 +258,7 @@ pub fn apply(
             {
                 Ok(e) => e,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
+                    hook.tick();
                     let now = Instant::now();
                     for i in 0..n {
                         if state[i] == 1
@@ -288,6 +289,24 @@ pub fn apply(
             let step = &steps[i];
             let change = &plan.changes[step.change];
             let result = match result {
+                Ok(Outcome::Blocked(why)) => {
+                    hook.finished(step, change, &Ok(Outcome::Blocked(why.clone())), elapsed);
+                    state[i] = 3;
+                    report.blocked.push(StepFailure {
+                        step: step.number,
+                        error: why,
+                    });
+                    skip_dependents(
+                        i,
+                        &mut state,
+                        &mut report,
+                        &dependents,
+                        &mut ready,
+                        plan,
+                        hook,
+                    );
+                    continue;
+                }
                 Ok(outcome) => match recorder.completed(step, change, &outcome) {
                     Ok(()) => Ok(outcome),
                     Err(e) => Err(format!("the step succeeded but recording it failed: {e}")),

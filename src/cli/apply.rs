@@ -3,23 +3,28 @@
 //! progress Terraform users know (`Creating...`, `Still creating... [10s elapsed]`, `Creation
 //! complete after 12s [id=…]`), recording each completed step in the state journal at once. Ctrl-C
 //! stops new steps; running ones finish and the state is saved; a second Ctrl-C explains the risk.
+//! The provider gate waits for a new circuit's service provider in the emulator's auto mode (or with
+//! `--wait-provisioning`), and otherwise stops after the circuit with what to ask the provider; a
+//! circuit the provider still has provisioned is not deleted. `timeouts {}` bounds every wait.
 
 use super::Context;
-use super::emulator::connect;
+use super::emulator::{connect, emulator_provider_mode};
 use super::plan::{PlanArgs, cloud_arg, plan_for_apply};
+use super::reader::{ClientIdentity, CloudReader};
 use crate::apply::{ApplyOptions, Binder, Executor, Hook, Outcome, Recorder, apply};
 use crate::config::Config;
 use crate::config::addr::ResourceInstanceAddr;
 use crate::desired::Reader;
+use crate::emulator::ProviderMode;
 use crate::lang::Value;
 use crate::plan::{Action, Plan, PlanOptions, ResourceChange, Step, StepKind, make_plan};
-use crate::provider::Provider;
+use crate::provider::{Cloud, Provider};
 use crate::state::{
-    CreateIntent, JournalWriter, NewObject, OutputState, ResourceState, State, Status,
+    Backend as _, CreateIntent, JournalWriter, NewObject, OutputState, ResourceState, State, Status,
 };
 use clap::Args;
-use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead as _, IsTerminal as _};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -31,8 +36,16 @@ pub struct ApplyArgs {
     /// Apply without asking for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
+    /// Wait up to this long (e.g. 2h) for the service provider to provision a new circuit, instead
+    /// of stopping after the circuit with what to ask the provider.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_arg)]
+    pub wait_provisioning: Option<Duration>,
     #[command(flatten)]
     pub plan: PlanArgs,
+}
+
+fn parse_duration_arg(text: &str) -> Result<Duration, String> {
+    crate::state::parse_duration(text)
 }
 
 /// Set by the first Ctrl-C; the second one only warns.
@@ -45,6 +58,7 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
     }
     let operation = if destroy { "destroy" } else { "apply" };
     let (cloud, provider) = connect(cloud_arg(&args.plan, ctx).as_deref(), None, ctx)?;
+    let emulator_mode = emulator_provider_mode(&cloud, ctx)?;
     let mut backend_slot = None;
     let Some(prepared) = plan_for_apply(
         &args.plan,
@@ -65,38 +79,66 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
         backend,
         lock,
         reader_root,
+        ..
     } = prepared;
-    if !plan.has_changes() {
-        writeln!(
-            ctx.out,
-            "\nApply complete! Resources: 0 added, 0 changed, 0 destroyed."
-        )?;
+    let root = reader_root.clone();
+    let files = move |path: &str| crate::config::read_function_file(&root, path);
+    let reader = CloudReader::new(
+        &provider,
+        &files,
+        client_identity(ctx),
+        cloud == Cloud::Emulator,
+    );
+    // What the backend holds now (the lock is ours): refresh and imports may have changed the
+    // state in memory, and a changed state is written under the next serial.
+    let stored = backend.read()?;
+    let changed_from_stored =
+        |state: &State| stored.as_ref().is_none_or(|old| !old.same_content(state));
+    let next_serial = stored.as_ref().map(|s| s.serial + 1);
+
+    if args.plan.refresh_only || !plan.has_changes() {
+        // Nothing to do in the cloud: record what refresh (and import blocks) found, and outputs.
+        let mut state = state;
+        if !args.plan.refresh_only && !destroy {
+            let secrets = SecretValues::new(&provider);
+            for step in output_steps(&config, &state, &reader, &secrets)? {
+                step.apply(&mut state);
+            }
+        }
+        let changed = changed_from_stored(&state);
+        if args.plan.refresh_only && changed && args.planfile.is_none() && !args.auto_approve {
+            let question = "Would you like to update the peerform state to reflect these detected changes?\n  peerform will write these changes to the state without modifying any real infrastructure.\n  There is no undo. Only 'yes' will be accepted to confirm.\n\n  Enter a value: ";
+            if !confirm(ctx, operation, question)? {
+                lock.release()?;
+                return Ok(1);
+            }
+        }
+        if changed {
+            if let Some(serial) = next_serial {
+                state.serial = serial;
+            }
+            backend.write(&state, crate::state::WriteOptions::default())?;
+        }
         lock.release()?;
+        if destroy {
+            writeln!(ctx.out, "\nDestroy complete! Resources: 0 destroyed.")?;
+        } else {
+            writeln!(
+                ctx.out,
+                "\nApply complete! Resources: 0 added, 0 changed, 0 destroyed."
+            )?;
+            show_outputs(ctx, &state)?;
+        }
         return Ok(0);
     }
     // Confirmation: a saved plan applies without asking, as in Terraform.
     if args.planfile.is_none() && !args.auto_approve {
-        if !std::io::stdin().is_terminal() {
-            lock.release()?;
-            anyhow::bail!(
-                "refusing to {operation} unattended: no terminal to ask for confirmation. Pass --auto-approve, or apply a saved plan (plan --out FILE, then apply FILE)"
-            );
-        }
         let question = if destroy {
             "Do you really want to destroy all resources?\n  peerform will destroy all your managed infrastructure, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm.\n\n  Enter a value: "
         } else {
             "Do you want to perform these actions?\n  peerform will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
         };
-        write!(ctx.out, "\n{question}")?;
-        ctx.out.flush()?;
-        let mut answer = String::new();
-        std::io::stdin().lock().read_line(&mut answer)?;
-        if answer.trim() != "yes" {
-            writeln!(
-                ctx.out,
-                "\n{} cancelled.",
-                if destroy { "Destroy" } else { "Apply" }
-            )?;
+        if !confirm(ctx, operation, question)? {
             lock.release()?;
             return Ok(1);
         }
@@ -122,35 +164,44 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
         });
     }
 
+    let mut state = state;
+    if changed_from_stored(&state)
+        && let Some(serial) = next_serial
+    {
+        state.serial = serial;
+    }
     let journal = backend.begin(&state)?;
     let intents: HashSet<ResourceInstanceAddr> = state.intents.keys().cloned().collect();
+    let secrets = SecretValues::new(&provider);
     let recorder = StateRecorder {
         inner: Mutex::new((state, journal)),
+        secrets: &secrets,
         plan: &plan,
         subscription: provider.client().subscription().to_string(),
     };
+    let local = cloud == Cloud::Emulator || cloud.describe().starts_with("http://127.");
     let executor = ProviderExecutor {
         provider: &provider,
         intents,
-        gate_poll: if cloud.describe() == "emulator" || cloud.describe().starts_with("http://127.")
-        {
-            Duration::from_millis(20)
-        } else {
-            Duration::from_secs(30)
+        gate: GateOptions {
+            wait: args.wait_provisioning,
+            emulator_mode,
+            strict_delete: cloud == Cloud::Azure || emulator_mode == Some(ProviderMode::Manual),
+            poll: if local {
+                Duration::from_millis(20)
+            } else {
+                Duration::from_secs(30)
+            },
+            operation,
         },
     };
-    let root = reader_root.clone();
-    let files = move |path: &str| crate::config::read_function_file(&root, path);
-    let reader = crate::desired::NoCloud { files: &files };
     let binder = ReplanBinder {
         config: &config,
         recorder: &recorder,
         reader: &reader,
         plan: &plan,
     };
-    let hook = Progress {
-        out: Mutex::new(()),
-    };
+    let hook = Progress::new(plan.steps.len(), std::io::stderr().is_terminal());
     let options = ApplyOptions {
         parallelism: args.plan.parallelism.max(1),
         ..ApplyOptions::default()
@@ -158,17 +209,24 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
     let report = apply(
         &plan, &options, &executor, &binder, &recorder, &hook, &cancel,
     );
+    hook.done();
     // Outputs from the state as applied.
     let (mut state, mut journal) = recorder
         .inner
         .into_inner()
         .map_err(|_| anyhow::anyhow!("the state recorder was poisoned"))?;
-    let outputs_result = record_outputs(&config, &mut state, &mut journal, &reader);
+    let outputs_result = output_steps(&config, &state, &reader, &secrets).and_then(|steps| {
+        for step in steps {
+            journal.append(&step)?;
+            step.apply(&mut state);
+        }
+        Ok(())
+    });
     backend.finish(journal, &mut state)?;
     lock.release()?;
     outputs_result?;
 
-    if !report.failed.is_empty() || report.cancelled || !report.skipped.is_empty() {
+    if !report.succeeded() || report.cancelled {
         for failure in &report.failed {
             let step = &plan.steps[failure.step - 1];
             let change = &plan.changes[step.change];
@@ -180,10 +238,20 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
                 failure.error.replace('\n', "\n│ ")
             )?;
         }
+        for blocked in &report.blocked {
+            let step = &plan.steps[blocked.step - 1];
+            let change = &plan.changes[step.change];
+            writeln!(
+                ctx.err,
+                "╷\n│ Waiting for the service provider: {}\n│\n│ {}\n╵",
+                change.addr,
+                blocked.error.replace('\n', "\n│ ")
+            )?;
+        }
         if !report.skipped.is_empty() {
             writeln!(
                 ctx.err,
-                "{} step(s) were not run because a step they depend on failed: {}.",
+                "{} step(s) were not run because a step they depend on did not complete: {}.",
                 report.skipped.len(),
                 numbers(&report.skipped)
             )?;
@@ -194,6 +262,15 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
                 "Apply interrupted: {} step(s) were not started: {}. The state holds everything that completed; run apply again to continue.",
                 report.not_started.len(),
                 numbers(&report.not_started)
+            )?;
+        }
+        if report.failed.is_empty() && !report.cancelled && !report.blocked.is_empty() {
+            writeln!(
+                ctx.err,
+                "\n{} incomplete: everything that does not wait for the service provider was done and recorded ({} of {} steps). Run {operation} again once the provider has acted.",
+                if destroy { "Destroy" } else { "Apply" },
+                report.completed.len(),
+                plan.steps.len()
             )?;
         }
         return Ok(1);
@@ -209,18 +286,63 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
             ctx.out,
             "\nApply complete! Resources: {add} added, {change} changed, {destroyed} destroyed."
         )?;
-    }
-    let shown: Vec<(&String, &OutputState)> = state.outputs.iter().collect();
-    if !shown.is_empty() && !destroy {
-        writeln!(ctx.out, "\nOutputs:\n")?;
-        for (name, output) in shown {
-            match output {
-                OutputState::Plain(v) => writeln!(ctx.out, "{name} = {v}")?,
-                OutputState::Sensitive(_) => writeln!(ctx.out, "{name} = <sensitive>")?,
-            }
-        }
+        show_outputs(ctx, &state)?;
     }
     Ok(0)
+}
+
+/// Ask on the terminal; refuse to run unattended. `true` when the answer is `yes`.
+fn confirm(ctx: &mut Context<'_>, operation: &str, question: &str) -> anyhow::Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "refusing to {operation} unattended: no terminal to ask for confirmation. Pass --auto-approve, or apply a saved plan (plan --out FILE, then apply FILE)"
+        );
+    }
+    write!(ctx.out, "\n{question}")?;
+    ctx.out.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim() != "yes" {
+        writeln!(
+            ctx.out,
+            "\n{} cancelled.",
+            if operation == "destroy" {
+                "Destroy"
+            } else {
+                "Apply"
+            }
+        )?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// Who the provider signs in as, from azurerm's environment variables (the token fills the rest).
+pub fn client_identity(ctx: &Context<'_>) -> ClientIdentity {
+    let get = |name: &str| {
+        ctx.env
+            .iter()
+            .find(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.clone())
+    };
+    ClientIdentity {
+        client_id: get("ARM_CLIENT_ID"),
+        tenant_id: get("ARM_TENANT_ID"),
+    }
+}
+
+fn show_outputs(ctx: &mut Context<'_>, state: &State) -> anyhow::Result<()> {
+    if state.outputs.is_empty() {
+        return Ok(());
+    }
+    writeln!(ctx.out, "\nOutputs:\n")?;
+    for (name, output) in &state.outputs {
+        match output {
+            OutputState::Plain(v) => writeln!(ctx.out, "{name} = {v}")?,
+            OutputState::Sensitive(_) => writeln!(ctx.out, "{name} = <sensitive>")?,
+        }
+    }
+    Ok(())
 }
 
 fn numbers(list: &[usize]) -> String {
@@ -230,16 +352,26 @@ fn numbers(list: &[usize]) -> String {
         .join(", ")
 }
 
-/// Root outputs after the apply: evaluated against the state as it now is.
-fn record_outputs(
+/// The journal steps that bring the state's root outputs up to date: evaluated against the state as
+/// it now is.
+fn output_steps(
     config: &Config,
-    state: &mut State,
-    journal: &mut JournalWriter,
+    state: &State,
     reader: &dyn Reader,
-) -> anyhow::Result<()> {
+    secrets: &SecretValues<'_>,
+) -> anyhow::Result<Vec<crate::state::Step>> {
+    // A sensitive output may hold a secret Azure computed (a service key): evaluate it against the
+    // real values, not the nulls the state keeps in their place.
+    let mut live = state.clone();
+    if config.root().outputs.iter().any(|o| o.sensitive.is_some()) {
+        let all: Vec<ResourceInstanceAddr> = state.resources.keys().cloned().collect();
+        secrets
+            .overlay(&mut live, all.iter())
+            .map_err(|e| anyhow::anyhow!(e))?;
+    }
     let (_plan, desired, _diags) = make_plan(
         config,
-        state,
+        &live,
         reader,
         &PlanOptions::default(),
         &crate::plan::no_domain_rule,
@@ -251,7 +383,7 @@ fn record_outputs(
         }
     }
     for (name, value) in &desired.outputs {
-        if !value.is_wholly_known() {
+        if !value.is_wholly_known() || crate::plan::contains_held_secret(value) {
             continue;
         }
         let output = if value.contains_sensitive() {
@@ -272,16 +404,110 @@ fn record_outputs(
             });
         }
     }
-    for step in steps {
-        journal.append(&step)?;
-        step.apply(state);
+    Ok(steps)
+}
+
+/// Secret values Azure computed or was given (service keys, authorization keys, shared keys), in
+/// memory for this run only: the state keeps their digests, but later steps and outputs need the
+/// values. Objects not touched in this run have theirs read from the cloud when first needed.
+struct SecretValues<'a> {
+    provider: &'a Provider,
+    known: Mutex<HashMap<ResourceInstanceAddr, BTreeMap<String, Value>>>,
+}
+
+impl<'a> SecretValues<'a> {
+    fn new(provider: &'a Provider) -> SecretValues<'a> {
+        SecretValues {
+            provider,
+            known: Mutex::new(HashMap::new()),
+        }
     }
-    Ok(())
+
+    /// Keep the secret attributes of an object as the provider returned it.
+    fn remember(&self, addr: &ResourceInstanceAddr, value: &Value) {
+        let Some(map) = value.as_map() else { return };
+        let found: BTreeMap<String, Value> = map
+            .iter()
+            .filter(|(_, v)| v.contains_sensitive() && !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if let Ok(mut known) = self.known.lock() {
+            known.insert(addr.clone(), found);
+        }
+    }
+
+    fn forget(&self, addr: &ResourceInstanceAddr) {
+        if let Ok(mut known) = self.known.lock() {
+            known.remove(addr);
+        }
+    }
+
+    /// Put the secret values of these objects into `state` (a copy that is never written),
+    /// reading from the cloud the objects whose secrets this run has not seen.
+    fn overlay<'b>(
+        &self,
+        state: &mut State,
+        addrs: impl Iterator<Item = &'b ResourceInstanceAddr>,
+    ) -> Result<(), String> {
+        let wanted: Vec<&ResourceInstanceAddr> = addrs
+            .filter(|a| {
+                state
+                    .resources
+                    .get(*a)
+                    .is_some_and(|r| !r.secrets.is_empty() && !r.id.is_empty())
+            })
+            .collect();
+        let missing: Vec<&ResourceInstanceAddr> = {
+            let known = self.known.lock().map_err(|_| "secret values poisoned")?;
+            wanted
+                .iter()
+                .copied()
+                .filter(|a| !known.contains_key(*a))
+                .collect()
+        };
+        {
+            use rayon::prelude::*;
+            let read: Vec<Result<(ResourceInstanceAddr, Option<Value>), String>> = missing
+                .par_iter()
+                .map(|addr| {
+                    let r = &state.resources[*addr];
+                    let id = crate::arm::ResourceId::parse(&r.id).map_err(|e| format!("{e:#}"))?;
+                    let prior = Value::Map(r.attributes.clone());
+                    let value = self
+                        .provider
+                        .read(&r.type_name, &id, Some(&prior))
+                        .map_err(|e| format!("reading the secrets of {addr}: {e:#}"))?;
+                    Ok(((*addr).clone(), value))
+                })
+                .collect();
+            for item in read {
+                let (addr, value) = item?;
+                match value {
+                    Some(v) => self.remember(&addr, &v),
+                    None => self.remember(&addr, &Value::Map(BTreeMap::new())),
+                }
+            }
+        }
+        let known = self.known.lock().map_err(|_| "secret values poisoned")?;
+        for addr in wanted {
+            let (Some(values), Some(entry)) = (known.get(addr), state.resources.get_mut(addr))
+            else {
+                continue;
+            };
+            for (k, v) in values {
+                if entry.secrets.contains_key(k) {
+                    entry.attributes.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Records completed steps in the state journal (fsynced per step) and the in-memory state.
 struct StateRecorder<'a> {
     inner: Mutex<(State, JournalWriter)>,
+    secrets: &'a SecretValues<'a>,
     plan: &'a Plan,
     subscription: String,
 }
@@ -327,7 +553,10 @@ impl Recorder for StateRecorder<'_> {
         outcome: &Outcome,
     ) -> Result<(), String> {
         match (step.kind, outcome) {
-            (StepKind::Create | StepKind::Update | StepKind::Read, Outcome::Object(value)) => {
+            // Data sources are read again whenever they are needed; the state keeps managed objects.
+            (StepKind::Read, _) => Ok(()),
+            (StepKind::Create | StepKind::Update, Outcome::Object(value)) => {
+                self.secrets.remember(&change.addr, value);
                 // As the state file will hold them: sets as sorted lists (JSON has no sets).
                 let mut values: BTreeMap<String, Value> = crate::plan::normalise_keep_marks(value)
                     .as_map()
@@ -365,6 +594,7 @@ impl Recorder for StateRecorder<'_> {
             }
             (StepKind::Delete | StepKind::Forget, _) => {
                 // A delete-then-create's delete leaves the address for the create that follows.
+                self.secrets.forget(&change.addr);
                 self.append(crate::state::Step::Remove {
                     address: change.addr.clone(),
                 })
@@ -397,16 +627,224 @@ impl Recorder for StateRecorder<'_> {
     }
 }
 
+/// How the provider gate and the circuit delete precondition behave.
+struct GateOptions {
+    /// `--wait-provisioning`: wait this long for the provider instead of stopping.
+    wait: Option<Duration>,
+    /// The in-process emulator's simulated provider mode; `None` for Azure and ARM endpoints.
+    emulator_mode: Option<ProviderMode>,
+    /// Check a circuit's provider state before deleting it (Azure refuses to delete a provisioned
+    /// circuit; the emulator in manual mode too). Elsewhere the delete's own error is explained.
+    strict_delete: bool,
+    poll: Duration,
+    /// `apply` or `destroy`, for messages.
+    operation: &'static str,
+}
+
+/// How long the in-process emulator in auto mode is given to provision a circuit (it does at once).
+const AUTO_PROVISIONING_WAIT: Duration = Duration::from_secs(60);
+
 /// Acts through the azurerm provider.
 struct ProviderExecutor<'a> {
     provider: &'a Provider,
     /// Addresses with a create intent from an interrupted run: their objects are adopted.
     intents: HashSet<ResourceInstanceAddr>,
-    gate_poll: Duration,
+    gate: GateOptions,
 }
 
 fn unmarked(value: &Value) -> Value {
     value.clone().unmark_deep().0
+}
+
+/// The `timeouts { create | update | delete | read }` value that bounds this step, if set.
+fn step_timeout(change: &ResourceChange, kind: StepKind) -> Result<Option<Duration>, String> {
+    let (key, value) = match kind {
+        StepKind::Create | StepKind::ProviderGate => ("create", change.after.as_ref()),
+        StepKind::Update => ("update", change.after.as_ref()),
+        StepKind::Read => ("read", change.after.as_ref()),
+        StepKind::Delete | StepKind::DeleteDeposed => ("delete", change.before.as_ref()),
+        StepKind::Forget => return Ok(None),
+    };
+    let Some(text) = value
+        .and_then(|v| v.get_attr("timeouts"))
+        .and_then(Value::as_list)
+        .and_then(<[Value]>::first)
+        .and_then(|block| block.get_attr(key))
+        .and_then(Value::as_str)
+    else {
+        return Ok(None);
+    };
+    crate::state::parse_duration(text)
+        .map(Some)
+        .map_err(|e| format!("timeouts.{key}: {e}"))
+}
+
+/// What a circuit's provider side is: (state, provider name), from attributes read from ARM.
+fn provider_side(circuit: &Value) -> (String, Option<String>) {
+    let text = |k: &str| {
+        circuit
+            .get_attr(k)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    (
+        text("service_provider_provisioning_state").unwrap_or_else(|| "NotProvisioned".into()),
+        text("service_provider_name"),
+    )
+}
+
+impl ProviderExecutor<'_> {
+    /// The provider gate: the circuit must be Provisioned before its peerings are created.
+    fn gate(&self, change: &ResourceChange, timeout: Option<Duration>) -> Result<Outcome, String> {
+        let err = |e: anyhow::Error| format!("{e:#}");
+        let value = change
+            .after
+            .as_ref()
+            .or(change.before.as_ref())
+            .ok_or("no circuit to wait for")?;
+        let plain = unmarked(value);
+        let id = self
+            .provider
+            .resource_id(&change.type_name, &plain)
+            .map_err(err)?;
+        let mut limit = match (self.gate.wait, self.gate.emulator_mode) {
+            (Some(wait), _) => Some(wait),
+            (None, Some(ProviderMode::Auto)) => Some(AUTO_PROVISIONING_WAIT),
+            (None, _) => None,
+        };
+        if let (Some(l), Some(t)) = (limit, timeout) {
+            limit = Some(l.min(t));
+        }
+        let started = Instant::now();
+        loop {
+            let circuit = self
+                .provider
+                .read(&change.type_name, &id, None)
+                .map_err(err)?
+                .ok_or_else(|| format!("the circuit {id} no longer exists"))?;
+            let (state, provider_name) = provider_side(&circuit);
+            // A Direct circuit (on an ExpressRoute port) has no service provider to wait for.
+            if state == "Provisioned" || provider_name.is_none() {
+                return Ok(Outcome::Waited);
+            }
+            let waited = started.elapsed();
+            if limit.is_none_or(|l| waited >= l) {
+                return Ok(Outcome::Blocked(self.provisioning_message(
+                    change,
+                    &id,
+                    &state,
+                    provider_name.as_deref(),
+                    limit.map(|_| waited),
+                )));
+            }
+            std::thread::sleep(self.gate.poll);
+        }
+    }
+
+    fn provisioning_message(
+        &self,
+        change: &ResourceChange,
+        id: &crate::arm::ResourceId,
+        state: &str,
+        provider_name: Option<&str>,
+        waited: Option<Duration>,
+    ) -> String {
+        let provider = provider_name.unwrap_or("your connectivity provider");
+        let what = if change.action == Action::NoOp || change.action == Action::Update {
+            "exists"
+        } else {
+            "was created"
+        };
+        let waited = match waited {
+            Some(w) => format!(" after waiting {}", seconds(w)),
+            None => String::new(),
+        };
+        let mut text = format!(
+            "{} {what}, but its service provider has not provisioned it yet (service_provider_provisioning_state is {state}{waited}), and Azure configures peerings only on a provisioned circuit.\nGive the circuit's service key to {provider} and ask them to provision the circuit; then run {} again to create what waits for it. To wait instead, run {} with --wait-provisioning DURATION (for example --wait-provisioning 2h).\nThe service key is in the Azure portal, in `az network express-route show --ids {id} --query serviceKey`, and in `peerform output --show-sensitive NAME` for an output that holds the circuit's service_key.",
+            change.addr, self.gate.operation, self.gate.operation
+        );
+        if self.gate.emulator_mode.is_some() {
+            text.push_str(&format!(
+                "\nIn the emulator, act as the provider with: peerform emulator provision {id} --state Provisioned"
+            ));
+        }
+        text
+    }
+
+    fn deprovision_message(
+        &self,
+        change: &ResourceChange,
+        id: &crate::arm::ResourceId,
+        state: &str,
+        provider_name: Option<&str>,
+    ) -> String {
+        let provider = provider_name.unwrap_or("your connectivity provider");
+        let mut text = format!(
+            "{} is still {state} by its service provider, and Azure deletes a circuit only after the provider has deprovisioned it (billing continues until the circuit is deleted).\nAsk {provider} to deprovision the circuit (give them its service key, from the Azure portal or `peerform output --show-sensitive NAME`); once its service_provider_provisioning_state is NotProvisioned, run {} again.",
+            change.addr, self.gate.operation
+        );
+        if self.gate.emulator_mode.is_some() {
+            text.push_str(&format!(
+                "\nIn the emulator, act as the provider with: peerform emulator provision {id} --state NotProvisioned"
+            ));
+        }
+        text
+    }
+
+    fn delete(
+        &self,
+        change: &ResourceChange,
+        timeout: Option<Duration>,
+    ) -> Result<Outcome, String> {
+        let err = |e: anyhow::Error| format!("{e:#}");
+        let id = change
+            .prior_id
+            .as_deref()
+            .ok_or("no ARM id recorded for this object")?;
+        let id = crate::arm::ResourceId::parse(id).map_err(err)?;
+        let circuit = change.type_name == "azurerm_express_route_circuit";
+        if circuit
+            && self.gate.strict_delete
+            && let Some(current) = self
+                .provider
+                .read(&change.type_name, &id, None)
+                .map_err(err)?
+        {
+            let (state, provider_name) = provider_side(&current);
+            if provider_name.is_some() && matches!(state.as_str(), "Provisioned" | "Provisioning") {
+                return Ok(Outcome::Blocked(self.deprovision_message(
+                    change,
+                    &id,
+                    &state,
+                    provider_name.as_deref(),
+                )));
+            }
+        }
+        match self.provider.delete_within(&change.type_name, &id, timeout) {
+            Ok(()) => Ok(Outcome::Gone),
+            Err(e)
+                if circuit
+                    && crate::provider::arm_error_of(&e).is_some_and(|a| {
+                        a.code == "CircuitProvisionedByServiceProvider"
+                            || a.message.contains("deprovision")
+                    }) =>
+            {
+                let provider_name = change
+                    .before
+                    .as_ref()
+                    .and_then(|b| b.get_attr("service_provider_name"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                Ok(Outcome::Blocked(self.deprovision_message(
+                    change,
+                    &id,
+                    "Provisioned",
+                    provider_name.as_deref(),
+                )))
+            }
+            Err(e) => Err(err(e)),
+        }
+    }
 }
 
 impl Executor for ProviderExecutor<'_> {
@@ -417,6 +855,20 @@ impl Executor for ProviderExecutor<'_> {
         value: Option<&Value>,
     ) -> Result<Outcome, String> {
         let err = |e: anyhow::Error| format!("{e:#}");
+        let timeout = step_timeout(change, step.kind)?;
+        let within = |e: String| match timeout {
+            Some(t) if e.contains("timed out") => format!(
+                "{e} (the resource's timeouts {{ {} = \"{}\" }} was reached)",
+                match step.kind {
+                    StepKind::Update => "update",
+                    StepKind::Delete | StepKind::DeleteDeposed => "delete",
+                    StepKind::Read => "read",
+                    _ => "create",
+                },
+                seconds(t)
+            ),
+            _ => e,
+        };
         match step.kind {
             StepKind::Create | StepKind::Update => {
                 let value = value.ok_or("no value to send")?;
@@ -424,6 +876,12 @@ impl Executor for ProviderExecutor<'_> {
                     return Err(format!(
                         "{path} is still unknown after every step it depends on completed; check the expression that sets it"
                     ));
+                }
+                if crate::plan::contains_held_secret(value) {
+                    return Err(
+                        "a secret of an object this one refers to (such as an authorization key) could not be read from the cloud, so it cannot be sent; run apply again"
+                            .to_string(),
+                    );
                 }
                 let plain = unmarked(value);
                 if step.kind == StepKind::Create && change.importing.is_none() {
@@ -448,8 +906,8 @@ impl Executor for ProviderExecutor<'_> {
                 }
                 let (id, mut attributes) = self
                     .provider
-                    .create_or_update(&change.type_name, &plain)
-                    .map_err(err)?;
+                    .create_or_update_within(&change.type_name, &plain, timeout)
+                    .map_err(|e| within(err(e)))?;
                 if let Value::Map(map) = &mut attributes {
                     map.entry("id".to_string())
                         .or_insert_with(|| Value::string(id.to_string()));
@@ -479,45 +937,10 @@ impl Executor for ProviderExecutor<'_> {
                 }
             }
             StepKind::Delete | StepKind::DeleteDeposed => {
-                let id = change
-                    .prior_id
-                    .as_deref()
-                    .ok_or("no ARM id recorded for this object")?;
-                let id = crate::arm::ResourceId::parse(id).map_err(err)?;
-                self.provider.delete(&change.type_name, &id).map_err(err)?;
-                Ok(Outcome::Gone)
+                self.delete(change, timeout).map_err(within)
             }
             StepKind::Forget => Ok(Outcome::Gone),
-            StepKind::ProviderGate => {
-                let value = change.after.as_ref().ok_or("no circuit to wait for")?;
-                let plain = unmarked(value);
-                let id = self
-                    .provider
-                    .resource_id(&change.type_name, &plain)
-                    .map_err(err)?;
-                let deadline = Instant::now() + Duration::from_secs(60 * 60);
-                loop {
-                    let state = self
-                        .provider
-                        .read(&change.type_name, &id, None)
-                        .map_err(err)?
-                        .and_then(|v| {
-                            v.get_attr("service_provider_provisioning_state")
-                                .and_then(|s| s.as_str().map(str::to_string))
-                        });
-                    if state.as_deref() == Some("Provisioned") {
-                        return Ok(Outcome::Waited);
-                    }
-                    if Instant::now() >= deadline {
-                        return Err(format!(
-                            "{} is still {} by its service provider after 60 minutes: ask the provider to provision it (give them the circuit's service key), then apply again",
-                            change.addr,
-                            state.unwrap_or_else(|| "not provisioned".into())
-                        ));
-                    }
-                    std::thread::sleep(self.gate_poll);
-                }
-            }
+            StepKind::ProviderGate => self.gate(change, timeout),
         }
     }
 }
@@ -567,8 +990,29 @@ struct ReplanBinder<'a> {
 }
 
 impl Binder for ReplanBinder<'_> {
+    /// Also when a dependency holds secrets: the plan saw only the nulls the state keeps in their
+    /// place (an existing authorization's key), and the value sent needs the real ones.
+    fn wants(&self, change: &ResourceChange) -> bool {
+        change.after.as_ref().is_some_and(|v| !v.is_wholly_known())
+            || change.dependencies.iter().any(|&d| {
+                self.plan.changes[d]
+                    .before
+                    .as_ref()
+                    .is_some_and(Value::contains_sensitive)
+            })
+    }
+
     fn bind(&self, changes: &[usize]) -> Result<Vec<Value>, String> {
-        let state = self.recorder.snapshot()?;
+        let mut state = self.recorder.snapshot()?;
+        // References to secrets Azure computed (an authorization key) need the values.
+        let dependencies: Vec<ResourceInstanceAddr> = changes
+            .iter()
+            .flat_map(|&c| self.plan.changes[c].dependencies.iter())
+            .map(|&d| self.plan.changes[d].addr.clone())
+            .collect();
+        self.recorder
+            .secrets
+            .overlay(&mut state, dependencies.iter())?;
         let (fresh, _desired, diags) = make_plan(
             self.config,
             &state,
@@ -600,15 +1044,87 @@ impl Binder for ReplanBinder<'_> {
 }
 
 /// Progress on stderr in Terraform's words. Lines from several workers never interleave: each is
-/// written whole under the lock.
+/// written whole under the lock. On a terminal a status line at the bottom (steps done of all,
+/// running, failed, waiting, time) is redrawn under the lines as they come.
 struct Progress {
-    out: Mutex<()>,
+    counts: Mutex<Counts>,
+    total: usize,
+    terminal: bool,
+    started: Instant,
+}
+
+#[derive(Default)]
+struct Counts {
+    done: usize,
+    running: usize,
+    failed: usize,
+    held: usize,
+    /// Whether the status line is on screen (to be cleared before the next line).
+    shown: bool,
 }
 
 impl Progress {
+    fn new(total: usize, terminal: bool) -> Progress {
+        Progress {
+            counts: Mutex::new(Counts::default()),
+            total,
+            terminal,
+            started: Instant::now(),
+        }
+    }
+
+    /// Print a line (when given) after updating the counts, and redraw the status line.
+    fn update(&self, text: Option<String>, change: impl FnOnce(&mut Counts)) {
+        let Ok(mut counts) = self.counts.lock() else {
+            return;
+        };
+        change(&mut counts);
+        let mut err = std::io::stderr().lock();
+        if self.terminal && counts.shown {
+            let _ = write!(err, "\r\x1b[K");
+            counts.shown = false;
+        }
+        if let Some(text) = text {
+            let _ = writeln!(err, "{text}");
+        }
+        if self.terminal {
+            let width = 30;
+            let filled = (counts.done + counts.failed + counts.held) * width / self.total.max(1);
+            let mut status = format!(
+                "[{}{}] {}/{} steps, {} running",
+                "#".repeat(filled),
+                "-".repeat(width - filled.min(width)),
+                counts.done,
+                self.total,
+                counts.running
+            );
+            if counts.failed > 0 {
+                status.push_str(&format!(", {} failed", counts.failed));
+            }
+            if counts.held > 0 {
+                status.push_str(&format!(", {} waiting or skipped", counts.held));
+            }
+            status.push_str(&format!(", {} elapsed", seconds(self.started.elapsed())));
+            let _ = write!(err, "{status}");
+            counts.shown = true;
+        }
+        let _ = err.flush();
+    }
+
     fn line(&self, text: String) {
-        let _guard = self.out.lock();
-        eprintln!("{text}");
+        self.update(Some(text), |_| {});
+    }
+
+    /// Clear the status line at the end of the walk.
+    fn done(&self) {
+        if let Ok(mut counts) = self.counts.lock()
+            && counts.shown
+        {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[K");
+            let _ = err.flush();
+            counts.shown = false;
+        }
     }
 }
 
@@ -654,7 +1170,10 @@ impl Hook for Progress {
                 .unwrap_or_default(),
             _ => String::new(),
         };
-        self.line(format!("{}: {}{id}", change.addr, verbs(step.kind).0));
+        self.update(
+            Some(format!("{}: {}{id}", change.addr, verbs(step.kind).0)),
+            |c| c.running += 1,
+        );
     }
 
     fn still_running(&self, step: &Step, change: &ResourceChange, elapsed: Duration) {
@@ -673,47 +1192,78 @@ impl Hook for Progress {
         result: &Result<Outcome, String>,
         elapsed: Duration,
     ) {
-        match result {
+        let text = match result {
             Ok(Outcome::Object(v)) => {
                 let id = v
                     .get_attr("id")
                     .and_then(|i| i.as_str())
                     .map(|i| format!(" [id={i}]"))
                     .unwrap_or_default();
-                self.line(format!(
+                format!(
                     "{}: {} after {}{id}",
                     change.addr,
                     verbs(step.kind).2,
                     seconds(elapsed)
-                ));
+                )
             }
-            Ok(_) => self.line(format!(
+            Ok(Outcome::Blocked(_)) => format!(
+                "{}: {} after {}",
+                change.addr,
+                if step.kind == StepKind::ProviderGate {
+                    "Not provisioned by the service provider yet; stopping here"
+                } else {
+                    "Still provisioned by the service provider; not destroyed"
+                },
+                seconds(elapsed)
+            ),
+            Ok(_) => format!(
                 "{}: {} after {}",
                 change.addr,
                 verbs(step.kind).2,
                 seconds(elapsed)
-            )),
-            Err(_) => self.line(format!(
+            ),
+            Err(_) => format!(
                 "{}: {} failed after {}",
                 change.addr,
                 step.kind.verb(),
                 seconds(elapsed)
-            )),
-        }
+            ),
+        };
+        // A step that failed before it started (binding, intent) was never counted as running.
+        let was_running = !(elapsed.is_zero() && result.is_err());
+        self.update(Some(text), |c| {
+            if was_running {
+                c.running = c.running.saturating_sub(1);
+            }
+            match result {
+                Ok(Outcome::Blocked(_)) => c.held += 1,
+                Ok(_) => c.done += 1,
+                Err(_) => c.failed += 1,
+            }
+        });
     }
 
     fn skipped(&self, step: &Step, change: &ResourceChange, failed_step: usize) {
-        self.line(format!(
-            "{}: not {} because step {failed_step} failed",
-            change.addr,
-            match step.kind {
-                StepKind::Create => "created",
-                StepKind::Update => "updated",
-                StepKind::Delete | StepKind::DeleteDeposed => "destroyed",
-                StepKind::Read => "read",
-                StepKind::Forget => "forgotten",
-                StepKind::ProviderGate => "waited for",
-            }
-        ));
+        self.update(
+            Some(format!(
+                "{}: not {} because step {failed_step} did not complete",
+                change.addr,
+                match step.kind {
+                    StepKind::Create => "created",
+                    StepKind::Update => "updated",
+                    StepKind::Delete | StepKind::DeleteDeposed => "destroyed",
+                    StepKind::Read => "read",
+                    StepKind::Forget => "forgotten",
+                    StepKind::ProviderGate => "waited for",
+                }
+            )),
+            |c| c.held += 1,
+        );
+    }
+
+    fn tick(&self) {
+        if self.terminal {
+            self.update(None, |_| {});
+        }
     }
 }

@@ -34,6 +34,8 @@ pub const LONG_FLAGS: &[&str] = &[
     "backup",
     "state",
     "state-out",
+    "show-sensitive",
+    "wait-provisioning",
 ];
 
 /// Rewrite `-flag` and `-flag=value` into `--flag` and `--flag=value` for known long flags. Arguments

@@ -28,6 +28,19 @@ pub enum EmulatorCommand {
     ///
     /// Example: peerform emulator provision /subscriptions/…/expressRouteCircuits/er1 --state Provisioned
     Provision(ProvisionArgs),
+    /// Show or set how the in-process emulator's simulated service provider behaves: `auto`
+    /// provisions circuits when they are created, `manual` waits for `emulator provision`. The mode
+    /// is recorded in .peerform/emulator.db, so plan and apply in this folder use it.
+    ///
+    /// Example: peerform emulator mode manual
+    Mode(ModeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ModeArgs {
+    /// The mode to record; without it, the current mode is printed.
+    #[arg(value_enum)]
+    pub mode: Option<ModeArg>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -59,9 +72,9 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 0, value_name = "MS")]
     pub latency: u64,
     /// `auto` provisions circuits after create and deprovisions them before delete; `manual` waits
-    /// for `peerform emulator provision`.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub provider_mode: ModeArg,
+    /// for `peerform emulator provision` (default: the mode `emulator mode` recorded, else auto).
+    #[arg(long, value_enum)]
+    pub provider_mode: Option<ModeArg>,
     /// Retry-After seconds sent with long-running operations and throttling.
     #[arg(long, default_value_t = 0, value_name = "SECS")]
     pub retry_after: u64,
@@ -86,7 +99,62 @@ pub fn run(command: EmulatorCommand, ctx: &mut Context<'_>) -> Result<i32> {
     match command {
         EmulatorCommand::Serve(args) => serve(args, ctx),
         EmulatorCommand::Provision(args) => provision(args, ctx),
+        EmulatorCommand::Mode(args) => mode(args, ctx),
     }
+}
+
+fn provider_mode(arg: ModeArg) -> ProviderMode {
+    match arg {
+        ModeArg::Auto => ProviderMode::Auto,
+        ModeArg::Manual => ProviderMode::Manual,
+    }
+}
+
+fn mode(args: ModeArgs, ctx: &mut Context<'_>) -> Result<i32> {
+    let emulator = Emulator::open(&ctx.dir, EmulatorConfig::default())?;
+    match args.mode {
+        Some(arg) => {
+            let mode = provider_mode(arg);
+            emulator.record_provider_mode(mode)?;
+            writeln!(
+                ctx.out,
+                "The emulator's service provider is now in {} mode: {}",
+                mode.as_str(),
+                mode_meaning(mode)
+            )?;
+        }
+        None => {
+            let mode = emulator.recorded_provider_mode()?.unwrap_or_default();
+            writeln!(
+                ctx.out,
+                "The emulator's service provider is in {} mode: {}",
+                mode.as_str(),
+                mode_meaning(mode)
+            )?;
+        }
+    }
+    Ok(0)
+}
+
+fn mode_meaning(mode: ProviderMode) -> &'static str {
+    match mode {
+        ProviderMode::Auto => {
+            "circuits are provisioned as soon as they are created and deprovisioned before they are deleted."
+        }
+        ProviderMode::Manual => {
+            "circuits stay NotProvisioned until `peerform emulator provision CIRCUIT_ID --state Provisioned`, and a Provisioned circuit cannot be deleted."
+        }
+    }
+}
+
+/// The simulated provider's mode when `cloud` is the in-process emulator of this folder (`None` for
+/// Azure and ARM endpoints, whose provider peerform cannot see).
+pub fn emulator_provider_mode(cloud: &Cloud, ctx: &Context<'_>) -> Result<Option<ProviderMode>> {
+    if *cloud != Cloud::Emulator {
+        return Ok(None);
+    }
+    let emulator = Emulator::open(&ctx.dir, EmulatorConfig::default())?;
+    Ok(Some(emulator.recorded_provider_mode()?.unwrap_or_default()))
 }
 
 fn serve(args: ServeArgs, ctx: &mut Context<'_>) -> Result<i32> {
@@ -96,11 +164,16 @@ fn serve(args: ServeArgs, ctx: &mut Context<'_>) -> Result<i32> {
             args.fault_rate
         );
     }
+    let recorded = match args.provider_mode {
+        Some(_) => None,
+        None => Emulator::open(&ctx.dir, EmulatorConfig::default())?.recorded_provider_mode()?,
+    };
     let config = EmulatorConfig {
-        provider_mode: match args.provider_mode {
-            ModeArg::Auto => ProviderMode::Auto,
-            ModeArg::Manual => ProviderMode::Manual,
-        },
+        provider_mode: args
+            .provider_mode
+            .map(provider_mode)
+            .or(recorded)
+            .unwrap_or_default(),
         fault_rate: args.fault_rate,
         fault_seed: args.fault_seed,
         latency: Duration::from_millis(args.latency),
@@ -191,7 +264,7 @@ pub fn connect(
         Cloud::Emulator => {
             let subscription =
                 subscription.unwrap_or_else(|| "00000000-0000-0000-0000-000000000000".to_string());
-            let emulator = Emulator::open(&ctx.dir, EmulatorConfig::default())?;
+            let emulator = Emulator::open_with_recorded_mode(&ctx.dir, EmulatorConfig::default())?;
             ArmClient::new(
                 Arc::new(emulator),
                 None,

@@ -4,7 +4,10 @@
 mod apply;
 mod argv;
 pub mod emulator;
+mod import;
+mod output;
 mod plan;
+mod reader;
 mod state;
 mod validate;
 
@@ -47,6 +50,14 @@ pub enum Command {
     ///
     /// Example: peerform destroy --auto-approve
     Destroy(apply::ApplyArgs),
+    /// Adopt an object that exists in Azure into the state, at an address the configuration declares.
+    ///
+    /// Example: peerform import azurerm_resource_group.er /subscriptions/…/resourceGroups/rg-er-ams
+    Import(import::ImportArgs),
+    /// Show the root outputs recorded at the last apply (sensitive ones with --show-sensitive).
+    ///
+    /// Example: peerform output --show-sensitive service_key
+    Output(output::OutputArgs),
     /// Prepare a working directory: check configuration and backend, create .peerform/.
     ///
     /// Example: peerform init --git
@@ -129,6 +140,8 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
         Command::Plan(args) => plan::run(args, ctx),
         Command::Apply(args) => apply::run(args, ctx, false),
         Command::Destroy(args) => apply::run(args, ctx, true),
+        Command::Import(args) => import::run(args, ctx),
+        Command::Output(args) => output::run(args, ctx),
         Command::Init(args) => state::run_init(args, ctx),
         Command::State(cmd) => state::run(cmd, ctx),
         Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),

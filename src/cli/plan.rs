@@ -3,6 +3,7 @@
 //! the result to Terraform's exit codes (`--detailed-exitcode`: 2 when there are changes).
 
 use super::Context;
+use super::reader::CloudReader;
 use super::state::{DEFAULT_STATE_FILE, LockArgs};
 use super::validate::load_options;
 use crate::config::{Config, LoadOptions, load_config, read_function_file};
@@ -116,7 +117,7 @@ impl Drop for LockGuard<'_> {
     }
 }
 
-fn take_lock<'b>(
+pub(super) fn take_lock<'b>(
     backend: &'b dyn Backend,
     args: &LockArgs,
     operation: &str,
@@ -151,6 +152,8 @@ pub struct Prepared<'b> {
     pub lock: LockGuard<'b>,
     /// The root module's folder, for `file()`.
     pub reader_root: PathBuf,
+    /// Whether refresh found objects changed or deleted outside peerform.
+    pub drifted: bool,
 }
 
 /// Read every object in the state through the provider (in parallel) and bring the state's
@@ -168,6 +171,7 @@ pub fn refresh(
     )> = state
         .resources
         .iter()
+        .filter(|(a, _)| a.resource.mode == crate::config::addr::Mode::Managed)
         .map(|(a, r)| (a.clone(), r.clone()))
         .collect();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -300,6 +304,8 @@ pub fn plan_for_apply<'b>(
             }
         );
     }
+    let mut drifted = false;
+    let mut imported = Vec::new();
     if let Some(provider) = provider {
         if state.cloud.target.is_empty() {
             state.cloud = CloudTarget {
@@ -311,12 +317,16 @@ pub fn plan_for_apply<'b>(
         if args.refresh && !state.resources.is_empty() {
             let drift = refresh(&mut state, provider, args.parallelism)?;
             if !drift.is_empty() {
+                drifted = true;
                 writeln!(
                     ctx.out,
                     "\nNote: Objects have changed outside of peerform\n\n{}\n",
                     drift.join("\n")
                 )?;
             }
+        }
+        if !args.destroy {
+            imported = super::import::read_import_blocks(&config, &mut state, provider)?;
         }
     }
     let mode = if args.destroy {
@@ -333,10 +343,48 @@ pub fn plan_for_apply<'b>(
     };
     let root = ctx.dir.clone();
     let files = move |path: &str| read_function_file(&root, path);
-    let reader = NoCloud { files: &files };
-    let (plan, _desired, plan_diags) =
-        make_plan(&config, &state, &reader, &plan_options, &no_domain_rule);
+    let no_cloud = NoCloud { files: &files };
+    // Data sources are read through the cloud when there is one; otherwise they stay unknown.
+    let cloud_reader = provider.map(|p| {
+        CloudReader::new(
+            p,
+            &files,
+            super::apply::client_identity(ctx),
+            cloud == "emulator",
+        )
+    });
+    let reader: &dyn crate::desired::Reader = match &cloud_reader {
+        Some(r) => r,
+        None => &no_cloud,
+    };
+    let (mut plan, _desired, plan_diags) =
+        make_plan(&config, &state, reader, &plan_options, &no_domain_rule);
     diagnostics.extend(plan_diags);
+    for problem in cloud_reader.iter().flat_map(CloudReader::problems) {
+        diagnostics.push(crate::diag::Diagnostic::warning(
+            "Data source not read",
+            problem,
+        ));
+    }
+    // Objects read for `import` blocks: the plan shows them imported, and the state keeps the
+    // dependencies the configuration gives them.
+    for (to, id) in &imported {
+        let Some(change) = plan.changes.iter_mut().find(|c| &c.addr == to) else {
+            continue;
+        };
+        change.importing = Some(id.clone());
+        let dependencies = change.dependencies.clone();
+        let addrs: Vec<_> = dependencies
+            .iter()
+            .map(|&d| plan.changes[d].addr.clone())
+            .collect();
+        if let Some(object) = state.resources.get_mut(to) {
+            let mut addrs = addrs;
+            addrs.sort();
+            addrs.dedup();
+            object.dependencies = addrs;
+        }
+    }
     diagnostics.sort();
     write!(
         ctx.err,
@@ -347,14 +395,29 @@ pub fn plan_for_apply<'b>(
         lock.release()?;
         return Ok(None);
     }
-    let human = render(
-        &plan,
-        &HumanOptions {
-            cloud,
-            color: ctx.color,
-        },
-    );
-    write!(ctx.out, "{human}")?;
+    if mode == Mode::RefreshOnly {
+        // Terraform's refresh-only wording: the drift above is all there is to apply.
+        if drifted {
+            writeln!(
+                ctx.out,
+                "Cloud: {cloud}\n\nThis is a refresh-only plan, so peerform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the peerform state without changing any remote objects."
+            )?;
+        } else {
+            writeln!(
+                ctx.out,
+                "Cloud: {cloud}\n\nNo changes. Your infrastructure still matches the configuration.\n\npeerform has checked that the real remote objects still match the result of your most recent changes, and found no differences."
+            )?;
+        }
+    } else {
+        let human = render(
+            &plan,
+            &HumanOptions {
+                cloud,
+                color: ctx.color,
+            },
+        );
+        write!(ctx.out, "{human}")?;
+    }
     Ok(Some(Prepared {
         config,
         state,
@@ -362,11 +425,12 @@ pub fn plan_for_apply<'b>(
         backend,
         lock,
         reader_root: ctx.dir.clone(),
+        drifted,
     }))
 }
 
 /// `emulator`, `azure` or `http` plus the endpoint, from a cloud description.
-fn split_cloud(cloud: &str) -> (&str, &str) {
+pub(super) fn split_cloud(cloud: &str) -> (&str, &str) {
     if cloud.starts_with("http://") || cloud.starts_with("https://") {
         ("http", cloud)
     } else if cloud.starts_with("azure") {
@@ -380,9 +444,15 @@ pub fn run(args: PlanArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     // The cloud is reached only when there is something to refresh.
     let cloud_text = cloud_arg(&args, ctx);
     let cloud = crate::provider::Cloud::parse(cloud_text.as_deref().unwrap_or("emulator"))?;
+    // Refresh, data sources and `import` blocks read the cloud; --refresh=false plans offline.
     let needs_cloud = args.refresh && !args.destroy;
-    let provider = if needs_cloud && has_state(ctx)? {
-        Some(super::emulator::connect(cloud_text.as_deref(), None, ctx)?.1)
+    let provider = if needs_cloud {
+        match super::emulator::connect(cloud_text.as_deref(), None, ctx) {
+            Ok((_, provider)) => Some(provider),
+            // With no state to refresh, a cloud that cannot be reached only leaves data unknown.
+            Err(_) if !has_state(ctx)? => None,
+            Err(e) => return Err(e),
+        }
     } else {
         None
     };
@@ -399,7 +469,12 @@ pub fn run(args: PlanArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     else {
         return Ok(1);
     };
-    let code = if args.detailed_exitcode && prepared.plan.has_changes() {
+    let applyable = if args.refresh_only {
+        prepared.drifted
+    } else {
+        prepared.plan.has_changes()
+    };
+    let code = if args.detailed_exitcode && applyable {
         2
     } else {
         0

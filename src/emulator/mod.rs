@@ -74,6 +74,26 @@ pub enum ProviderMode {
     Manual,
 }
 
+impl ProviderMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderMode::Auto => "auto",
+            ProviderMode::Manual => "manual",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ProviderMode> {
+        match text {
+            "auto" => Some(ProviderMode::Auto),
+            "manual" => Some(ProviderMode::Manual),
+            _ => None,
+        }
+    }
+}
+
+/// The settings key of the recorded provider mode.
+const PROVIDER_MODE_SETTING: &str = "provider_mode";
+
 /// The provider-side state `peerform emulator provision` can set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProviderState {
@@ -146,6 +166,33 @@ impl Emulator {
             config,
             format!("emulator ({})", path.display()),
         ))
+    }
+
+    /// Open the emulator stored under `dir/.peerform/` with the provider mode recorded there by
+    /// [`Emulator::record_provider_mode`] (`peerform emulator mode`), else `config`'s.
+    pub fn open_with_recorded_mode(dir: &Path, mut config: EmulatorConfig) -> Result<Emulator> {
+        let path = database_path(dir);
+        let store = Store::open(&path)?;
+        if let Some(mode) = recorded_mode(&store)? {
+            config.provider_mode = mode;
+        }
+        Ok(Emulator::with_store(
+            store,
+            config,
+            format!("emulator ({})", path.display()),
+        ))
+    }
+
+    /// The provider mode recorded in this emulator's database, if one was.
+    pub fn recorded_provider_mode(&self) -> Result<Option<ProviderMode>> {
+        recorded_mode(&*self.lock()?)
+    }
+
+    /// Record the provider mode in the database, for every later in-process use (plan, apply) and
+    /// `emulator serve` without `--provider-mode`. Takes effect when the emulator is next opened.
+    pub fn record_provider_mode(&self, mode: ProviderMode) -> Result<()> {
+        self.lock()?
+            .set_setting(PROVIDER_MODE_SETTING, mode.as_str())
     }
 
     /// An emulator that keeps nothing on disk.
@@ -1051,6 +1098,17 @@ impl Transport for Emulator {
 
     fn describe(&self) -> String {
         self.description.clone()
+    }
+}
+
+fn recorded_mode(store: &Store) -> Result<Option<ProviderMode>> {
+    match store.get_setting(PROVIDER_MODE_SETTING)? {
+        None => Ok(None),
+        Some(text) => ProviderMode::parse(&text).map(Some).ok_or_else(|| {
+            anyhow::anyhow!(
+                "the emulator database records an unknown provider mode {text:?}: set it again with `peerform emulator mode auto` or `manual`"
+            )
+        }),
     }
 }
 

@@ -137,6 +137,29 @@ impl Store {
         }
     }
 
+    /// A setting kept beside the resources (the simulated provider's mode).
+    pub fn get_setting(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                params![format!("setting:{key}")],
+                |r| r.get(0),
+            )
+            .optional()
+            .with_context(|| format!("reading setting {key}"))
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![format!("setting:{key}"), value],
+            )
+            .with_context(|| format!("writing setting {key}"))?;
+        Ok(())
+    }
+
     pub fn get(&self, id: &ResourceId) -> Result<Option<Row>> {
         self.get_key(&id.key())
     }

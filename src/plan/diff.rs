@@ -32,6 +32,28 @@ pub struct DiffOptions<'a> {
     pub domain_rule: &'a dyn Fn(&str, &Value, &Value) -> Option<ReplaceReason>,
 }
 
+/// What a plan sees in place of a secret the state holds only as a digest (a service key, an
+/// authorization key): the value is not known here, but it is the one last recorded, so a dependent
+/// whose recorded digest came from it is unchanged. Apply reads the real value before it sends
+/// anything that holds this stand-in.
+pub const HELD_SECRET: &str = "\u{0}peerform:secret held as a digest";
+
+/// The stand-in value for a secret held only as a digest (sensitive-marked).
+pub fn held_secret() -> Value {
+    Value::string(HELD_SECRET).mark_sensitive()
+}
+
+/// Whether a value holds the stand-in for a secret held only as a digest, anywhere inside.
+pub fn contains_held_secret(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s == HELD_SECRET,
+        Value::Sensitive(inner) => contains_held_secret(inner),
+        Value::List(items) | Value::Set(items) => items.iter().any(contains_held_secret),
+        Value::Map(map) => map.values().any(contains_held_secret),
+        _ => false,
+    }
+}
+
 /// Normalise for comparison: no marks, sets and lists compared by content, and an empty list or
 /// map equal to null (azurerm reads an unset optional collection back as empty).
 pub fn normalise(value: &Value) -> Value {
@@ -152,6 +174,10 @@ fn secret_changed(
     planned: &Value,
     prior: &ResourceState,
 ) -> bool {
+    if contains_held_secret(planned) {
+        // Another object's secret, unchanged since it was recorded (see [`HELD_SECRET`]).
+        return !prior.secrets.contains_key(name);
+    }
     if planned.is_unknown() {
         return true;
     }
@@ -180,6 +206,12 @@ pub fn diff(
     };
     let mut prior_attrs = prior.attributes.clone();
     prior_attrs.insert("id".into(), Value::string(prior.id.clone()));
+    // Secrets the state holds as digests: dependents see the stand-in, not a null.
+    for path in prior.secrets.keys() {
+        if prior_attrs.get(path).is_none_or(Value::is_null) {
+            prior_attrs.insert(path.clone(), held_secret());
+        }
+    }
     let mut planned = config.clone();
     keep_computed(
         &schema.block,

@@ -8,7 +8,10 @@ mod model;
 pub mod render_human;
 mod schedule;
 
-pub use diff::{Decision, DiffOptions, diff, normalise, normalise_keep_marks};
+pub use diff::{
+    Decision, DiffOptions, HELD_SECRET, contains_held_secret, diff, held_secret, normalise,
+    normalise_keep_marks,
+};
 pub use model::{
     Action, ActionReason, Mode, OutputChange, Plan, ReplaceReason, ResourceChange, Step, StepKind,
 };
@@ -154,7 +157,12 @@ pub fn make_plan(
                 addr: instance.addr.clone(),
                 prev_addr: None,
                 type_name: instance.addr.resource.type_name.clone(),
-                action: Action::Read,
+                // Read during the plan when the reader could; otherwise during apply.
+                action: if instance.value.is_wholly_known() {
+                    Action::NoOp
+                } else {
+                    Action::Read
+                },
                 before: None,
                 after: Some(instance.value.clone()),
                 changed: Vec::new(),
@@ -246,7 +254,8 @@ pub fn make_plan(
         };
         let action = if options.mode == Mode::RefreshOnly {
             Action::NoOp
-        } else if forget {
+        } else if forget || addr.resource.mode == AddrMode::Data {
+            // A data source is never destroyed: its object belongs to someone else.
             Action::Forget
         } else {
             Action::Delete
@@ -441,6 +450,16 @@ pub fn make_plan(
     for (name, value) in &desired.outputs {
         let before = state.outputs.get(name).map(|o| match o {
             OutputState::Plain(v) => v.clone(),
+            // A sensitive output is unchanged when it still comes from secrets held as digests,
+            // or when its value matches the recorded digest.
+            OutputState::Sensitive(_)
+                if options.mode != Mode::Destroy
+                    && (contains_held_secret(value)
+                        || (value.is_wholly_known()
+                            && crate::state::output_secret_matches(state, name, value))) =>
+            {
+                value.clone()
+            }
             OutputState::Sensitive(_) => Value::Sensitive(Box::new(Value::Null)),
         });
         plan.outputs.push(OutputChange {

@@ -94,6 +94,21 @@ pub fn propagate_create_before_destroy(changes: &mut [ResourceChange]) {
     }
 }
 
+/// Whether an existing provider circuit is not (yet) provisioned by its service provider.
+fn awaits_provider(change: &ResourceChange) -> bool {
+    let Some(before) = &change.before else {
+        return false;
+    };
+    let provider = before
+        .get_attr("service_provider_name")
+        .and_then(|v| v.as_str())
+        .is_some();
+    let state = before
+        .get_attr("service_provider_provisioning_state")
+        .and_then(|v| v.as_str());
+    provider && state.is_some_and(|s| s != "Provisioned")
+}
+
 /// Build the steps and the display waves (step numbers per wave).
 pub fn schedule(changes: &[ResourceChange]) -> (Vec<Step>, Vec<Vec<usize>>) {
     // Provisional steps: (change, kind).
@@ -101,6 +116,21 @@ pub fn schedule(changes: &[ResourceChange]) -> (Vec<Step>, Vec<Vec<usize>>) {
     let mut forward: Vec<Option<usize>> = vec![None; changes.len()];
     let mut backward: Vec<Option<usize>> = vec![None; changes.len()];
     let mut gate: Vec<Option<usize>> = vec![None; changes.len()];
+    // Circuits with a peering to create or change: an existing circuit its provider has not
+    // provisioned yet gets the gate too (the apply that created it stopped there).
+    let mut peering_waits = vec![false; changes.len()];
+    for change in changes {
+        if change.type_name == "azurerm_express_route_circuit_peering"
+            && !matches!(
+                change.action,
+                Action::NoOp | Action::Delete | Action::Forget | Action::Read
+            )
+        {
+            for &d in &change.dependencies {
+                peering_waits[d] = true;
+            }
+        }
+    }
     for (i, change) in changes.iter().enumerate() {
         let mut add = |kind| {
             provisional.push((i, kind));
@@ -123,10 +153,12 @@ pub fn schedule(changes: &[ResourceChange]) -> (Vec<Step>, Vec<Vec<usize>>) {
             }
         }
         if change.type_name == "azurerm_express_route_circuit"
-            && matches!(
+            && (matches!(
                 change.action,
                 Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete
-            )
+            ) || (peering_waits[i]
+                && matches!(change.action, Action::NoOp | Action::Update)
+                && awaits_provider(change)))
         {
             gate[i] = Some(add(StepKind::ProviderGate));
         }

@@ -182,12 +182,28 @@ impl ArmClient {
 
     /// PUT a body and wait for the operation to finish; returns the resource as GET then shows it.
     pub fn put(&self, id: &ResourceId, body: &Value) -> Result<Value> {
-        self.put_inner(id, body)
+        self.put_within(id, body, None)
+    }
+
+    /// [`ArmClient::put`] with its wait bounded by `timeout` (a resource's `timeouts {}`) instead of
+    /// the client's `operation_timeout`.
+    pub fn put_within(
+        &self,
+        id: &ResourceId,
+        body: &Value,
+        timeout: Option<Duration>,
+    ) -> Result<Value> {
+        let deadline = Instant::now() + timeout.unwrap_or(self.options.operation_timeout);
+        self.put_inner(id, body, deadline)
             .with_context(|| format!("writing {id}"))
     }
 
-    fn put_inner(&self, id: &ResourceId, body: &Value) -> Result<Value> {
-        let deadline = Instant::now() + self.options.operation_timeout;
+    /// The bearer token requests carry, when the client signs in (`None` for the emulator).
+    pub fn access_token(&self) -> Result<Option<String>> {
+        self.auth.as_ref().map(|a| a.token()).transpose()
+    }
+
+    fn put_inner(&self, id: &ResourceId, body: &Value, deadline: Instant) -> Result<Value> {
         let url = id.url();
         let response = self.execute(Method::Put, &url, Some(body))?;
         expect_status(&response, &[200, 201, 202], Method::Put, &url)?;
@@ -255,7 +271,12 @@ impl ArmClient {
 
     /// DELETE a resource and wait until it is gone. A resource that is already gone is fine.
     pub fn delete(&self, id: &ResourceId) -> Result<()> {
-        let deadline = Instant::now() + self.options.operation_timeout;
+        self.delete_within(id, None)
+    }
+
+    /// [`ArmClient::delete`] with its wait bounded by `timeout` instead of `operation_timeout`.
+    pub fn delete_within(&self, id: &ResourceId, timeout: Option<Duration>) -> Result<()> {
+        let deadline = Instant::now() + timeout.unwrap_or(self.options.operation_timeout);
         let url = id.url();
         let result = (|| {
             let response = self.execute(Method::Delete, &url, None)?;

@@ -82,11 +82,22 @@ impl Provider {
         type_name: &str,
         attributes: &Value,
     ) -> Result<(ResourceId, Value)> {
+        self.create_or_update_within(type_name, attributes, None)
+    }
+
+    /// [`Provider::create_or_update`] with the operation's wait bounded by `timeout` (the
+    /// resource's `timeouts { create | update }`).
+    pub fn create_or_update_within(
+        &self,
+        type_name: &str,
+        attributes: &Value,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<(ResourceId, Value)> {
         let id = self.resource_id(type_name, attributes)?;
         let existing = self.client.get(&id)?;
         let body = mapping::request_body(type_name, attributes, existing.as_ref())
             .with_context(|| format!("building the request for {id}"))?;
-        let result = self.client.put(&id, &body)?;
+        let result = self.client.put_within(&id, &body, timeout)?;
         let attributes = mapping::attributes(type_name, &id, &result, Some(attributes))
             .with_context(|| format!("reading the response for {id}"))?;
         Ok((id, attributes))
@@ -109,8 +120,18 @@ impl Provider {
 
     /// Delete an object and wait until it is gone (gone already is fine).
     pub fn delete(&self, type_name: &str, id: &ResourceId) -> Result<()> {
+        self.delete_within(type_name, id, None)
+    }
+
+    /// [`Provider::delete`] with the wait bounded by `timeout` (`timeouts { delete }`).
+    pub fn delete_within(
+        &self,
+        type_name: &str,
+        id: &ResourceId,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<()> {
         mapping::kind_of(type_name)?;
-        self.client.delete(id)
+        self.client.delete_within(id, timeout)
     }
 }
 
