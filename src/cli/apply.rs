@@ -872,7 +872,7 @@ impl Executor for ProviderExecutor<'_> {
         match step.kind {
             StepKind::Create | StepKind::Update => {
                 let value = value.ok_or("no value to send")?;
-                if let Some(path) = unknown_path(value) {
+                if let Some(path) = unknown_path(&change.type_name, value) {
                     return Err(format!(
                         "{path} is still unknown after every step it depends on completed; check the expression that sets it"
                     ));
@@ -945,40 +945,54 @@ impl Executor for ProviderExecutor<'_> {
     }
 }
 
-/// The first attribute path still unknown in a value about to be sent, if any.
-fn unknown_path(value: &Value) -> Option<String> {
-    fn walk(v: &Value, path: &str) -> Option<String> {
+/// The first attribute path still unknown in a value about to be sent, if any. Attributes and
+/// blocks Azure computes may stay unknown at any depth: the mapping leaves them to Azure.
+fn unknown_path(type_name: &str, value: &Value) -> Option<String> {
+    fn any_unknown(v: &Value, path: &str) -> Option<String> {
         match v {
             Value::Unknown => Some(path.to_string()),
-            Value::Sensitive(inner) => walk(inner, path),
+            Value::Sensitive(inner) => any_unknown(inner, path),
             Value::List(items) | Value::Set(items) => items
                 .iter()
                 .enumerate()
-                .find_map(|(i, x)| walk(x, &format!("{path}[{i}]"))),
-            Value::Map(map) => map.iter().find_map(|(k, x)| {
-                walk(
-                    x,
-                    &if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    },
-                )
-            }),
+                .find_map(|(i, x)| any_unknown(x, &format!("{path}[{i}]"))),
+            Value::Map(map) => map
+                .iter()
+                .find_map(|(k, x)| any_unknown(x, &format!("{path}.{k}"))),
             _ => None,
         }
     }
-    // Computed attributes Azure fills in are allowed to be unknown: the mapping does not send them.
-    let map = value.as_map()?;
-    map.iter()
-        .filter(|(k, _)| k.as_str() != "id")
-        .find_map(|(k, v)| {
-            if matches!(v.unmark().0, Value::Unknown) {
-                None
-            } else {
-                walk(v, k)
+    fn walk(block: &crate::schema::BlockSchema, value: &Value, prefix: &str) -> Option<String> {
+        let map = value.as_map()?;
+        map.iter().find_map(|(k, v)| {
+            let path = format!("{prefix}{k}");
+            if k == "id" {
+                return None;
             }
+            if let Some(attribute) = block.attribute(k) {
+                return if attribute.computed {
+                    None
+                } else {
+                    any_unknown(v, &path)
+                };
+            }
+            if let Some(nested) = block.block(k) {
+                if v.is_unknown() {
+                    return if nested.computed { None } else { Some(path) };
+                }
+                return v.as_list()?.iter().enumerate().find_map(|(i, item)| {
+                    if item.is_unknown() {
+                        return Some(format!("{path}[{i}]"));
+                    }
+                    walk(&nested.block, item, &format!("{path}[{i}]."))
+                });
+            }
+            // Not in the schema: nothing the mapping sends.
+            None
         })
+    }
+    let schema = crate::schema::resource(type_name)?;
+    walk(&schema.block, value, "")
 }
 
 /// Binds values unknown at plan time by planning again against the state as applied so far.

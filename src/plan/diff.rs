@@ -91,6 +91,14 @@ pub fn normalise_keep_marks(value: &Value) -> Value {
     }
 }
 
+/// A location as azurerm compares them: lower case, without spaces.
+fn normalise_location(value: &Value) -> Value {
+    match value.as_str() {
+        Some(text) => Value::string(text.replace(' ', "").to_ascii_lowercase()),
+        None => normalise(value),
+    }
+}
+
 fn ignored(ignore: &IgnoreChanges, name: &str) -> bool {
     match ignore {
         IgnoreChanges::None => false,
@@ -137,7 +145,11 @@ fn keep_computed(
         };
         let planned_value = planned.get(b.name).cloned().unwrap_or(Value::Null);
         let is_configured = configured.is_none_or(|c| c.iter().any(|n| n == b.name));
-        if b.computed && !is_configured && (planned_value.is_unknown() || planned_value.is_null()) {
+        // Inside a block the configuration cannot say which nested blocks it wrote: an unknown
+        // computed block there is one it left out.
+        let left_out = (!is_configured && (planned_value.is_unknown() || planned_value.is_null()))
+            || (configured.is_none() && planned_value.is_unknown());
+        if b.computed && left_out {
             planned.insert(b.name.to_string(), Value::List(prior_items));
             continue;
         }
@@ -260,6 +272,10 @@ pub fn diff(
         }
         let differs = if secret || prior.secrets.contains_key(name) {
             secret_changed(options.state, &instance.addr, name, &planned_value, prior)
+        } else if name == "location" {
+            // azurerm normalises locations: `West Europe` and `westeurope` are one region.
+            planned_value.is_unknown()
+                || normalise_location(&planned_value) != normalise_location(&prior_value)
         } else {
             planned_value.is_unknown()
                 || !planned_value.is_wholly_known()
