@@ -99,7 +99,11 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
     if args.plan.refresh_only || !plan.has_changes() {
         // Nothing to do in the cloud: record what refresh (and import blocks) found, and outputs.
         let mut state = state;
-        if !args.plan.refresh_only && !destroy {
+        if destroy {
+            for step in remove_outputs(&state) {
+                step.apply(&mut state);
+            }
+        } else if !args.plan.refresh_only {
             let secrets = SecretValues::new(&provider);
             for step in output_steps(&config, &state, &reader, &secrets)? {
                 step.apply(&mut state);
@@ -173,8 +177,10 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
     let journal = backend.begin(&state)?;
     let intents: HashSet<ResourceInstanceAddr> = state.intents.keys().cloned().collect();
     let secrets = SecretValues::new(&provider);
+    let refused = Mutex::new(HashSet::new());
     let recorder = StateRecorder {
         inner: Mutex::new((state, journal)),
+        refused: &refused,
         secrets: &secrets,
         plan: &plan,
         subscription: provider.client().subscription().to_string(),
@@ -183,6 +189,7 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
     let executor = ProviderExecutor {
         provider: &provider,
         intents,
+        refused: &refused,
         gate: GateOptions {
             wait: args.wait_provisioning,
             emulator_mode,
@@ -215,7 +222,12 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
         .inner
         .into_inner()
         .map_err(|_| anyhow::anyhow!("the state recorder was poisoned"))?;
-    let outputs_result = output_steps(&config, &state, &reader, &secrets).and_then(|steps| {
+    let steps = if destroy {
+        Ok(remove_outputs(&state))
+    } else {
+        output_steps(&config, &state, &reader, &secrets)
+    };
+    let outputs_result = steps.and_then(|steps| {
         for step in steps {
             journal.append(&step)?;
             step.apply(&mut state);
@@ -350,6 +362,15 @@ fn numbers(list: &[usize]) -> String {
         .map(|n| n.to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// After a destroy no output is left, as in Terraform.
+fn remove_outputs(state: &State) -> Vec<crate::state::Step> {
+    state
+        .outputs
+        .keys()
+        .map(|name| crate::state::Step::RemoveOutput { name: name.clone() })
+        .collect()
 }
 
 /// The journal steps that bring the state's root outputs up to date: evaluated against the state as
@@ -507,6 +528,8 @@ impl<'a> SecretValues<'a> {
 /// Records completed steps in the state journal (fsynced per step) and the in-memory state.
 struct StateRecorder<'a> {
     inner: Mutex<(State, JournalWriter)>,
+    /// Creates the executor refused before sending anything (see `ProviderExecutor::refused`).
+    refused: &'a Mutex<HashSet<ResourceInstanceAddr>>,
     secrets: &'a SecretValues<'a>,
     plan: &'a Plan,
     subscription: String,
@@ -610,6 +633,19 @@ impl Recorder for StateRecorder<'_> {
         if step.kind != StepKind::Create {
             return;
         }
+        // Refused before anything was sent (the object exists and is not ours): never taint
+        // someone else's object; just drop the intent.
+        if self
+            .refused
+            .lock()
+            .map(|r| r.contains(&change.addr))
+            .unwrap_or(false)
+        {
+            let _ = self.append(crate::state::Step::Remove {
+                address: change.addr.clone(),
+            });
+            return;
+        }
         let Ok(state) = self.snapshot() else { return };
         let Some(intent) = state.intents.get(&change.addr).cloned() else {
             return;
@@ -650,6 +686,9 @@ struct ProviderExecutor<'a> {
     /// Addresses with a create intent from an interrupted run: their objects are adopted.
     intents: HashSet<ResourceInstanceAddr>,
     gate: GateOptions,
+    /// Creates refused because the object exists without being ours: nothing was sent, so the
+    /// recorder must not taint them.
+    refused: &'a Mutex<HashSet<ResourceInstanceAddr>>,
 }
 
 fn unmarked(value: &Value) -> Value {
@@ -877,6 +916,7 @@ impl Executor for ProviderExecutor<'_> {
                         "{path} is still unknown after every step it depends on completed; check the expression that sets it"
                     ));
                 }
+                let value = &without_own_secrets(&change.type_name, value);
                 if crate::plan::contains_held_secret(value) {
                     return Err(
                         "a secret of an object this one refers to (such as an authorization key) could not be read from the cloud, so it cannot be sent; run apply again"
@@ -898,6 +938,9 @@ impl Executor for ProviderExecutor<'_> {
                         && !self.intents.contains(&change.addr)
                         && change.action != Action::CreateThenDelete
                     {
+                        if let Ok(mut refused) = self.refused.lock() {
+                            refused.insert(change.addr.clone());
+                        }
                         return Err(format!(
                             "a resource with the ID \"{id}\" already exists - to be managed via peerform this resource needs to be imported into the state: peerform import {} {id}",
                             change.addr
@@ -943,6 +986,26 @@ impl Executor for ProviderExecutor<'_> {
             StepKind::ProviderGate => self.gate(change, timeout),
         }
     }
+}
+
+/// The value without the object's own secrets Azure computes (its service key): they are never
+/// sent, and the plan may hold only a stand-in for them.
+fn without_own_secrets(type_name: &str, value: &Value) -> Value {
+    let (Some(schema), Some(map)) = (crate::schema::resource(type_name), value.as_map()) else {
+        return value.clone();
+    };
+    let mut map = map.clone();
+    for attribute in &schema.block.attributes {
+        let computed_only = !attribute.required && !attribute.optional;
+        if computed_only
+            && map
+                .get(attribute.name)
+                .is_some_and(crate::plan::contains_held_secret)
+        {
+            map.insert(attribute.name.to_string(), Value::Null);
+        }
+    }
+    Value::Map(map)
 }
 
 /// The first attribute path still unknown in a value about to be sent, if any. Attributes and
