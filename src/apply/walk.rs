@@ -667,6 +667,46 @@ mod tests {
         );
     }
 
+    /// Waits for the provider at the gate: blocked, not failed.
+    struct HeldAtGate;
+    impl Executor for HeldAtGate {
+        fn run(
+            &self,
+            step: &Step,
+            _c: &ResourceChange,
+            _v: Option<&Value>,
+        ) -> Result<Outcome, String> {
+            if step.kind == StepKind::ProviderGate {
+                Ok(Outcome::Blocked("ask the provider".into()))
+            } else {
+                Ok(Outcome::Object(Value::Null))
+            }
+        }
+    }
+
+    #[test]
+    fn a_blocked_step_holds_its_dependents_and_is_not_recorded() {
+        let plan = plan_of(site("a_", 0));
+        let journal = Journal::default();
+        let report = apply(
+            &plan,
+            &ApplyOptions::default(),
+            &HeldAtGate,
+            &NoBind,
+            &journal,
+            &Quiet,
+            &AtomicBool::new(false),
+        );
+        assert!(!report.succeeded());
+        assert!(report.failed.is_empty());
+        assert_eq!(report.blocked.len(), 1);
+        assert_eq!(report.blocked[0].error, "ask the provider");
+        // Both peerings wait; the group, the circuit and the authorization are done and recorded.
+        assert_eq!(report.skipped.len(), 2);
+        assert_eq!(report.completed.len(), 3);
+        assert_eq!(journal.completed.lock().unwrap().len(), 3);
+    }
+
     #[test]
     fn cancelling_starts_nothing_new() {
         let plan = plan_of(site("a_", 0));

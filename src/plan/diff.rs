@@ -365,3 +365,139 @@ pub fn replaced_value(instance: &Instance, schema: &ResourceSchema) -> Value {
     value.insert("id".into(), Value::Unknown);
     Value::Map(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::addr::parse_instance;
+    use crate::desired::InstanceLifecycle;
+    use crate::diag::{FileId, Span};
+    use crate::state::{CloudTarget, NewObject};
+
+    fn instance(address: &str, value: Value, configured: &[&str]) -> Instance {
+        Instance {
+            addr: parse_instance(address).unwrap(),
+            value,
+            span: Span::new(FileId(0), 0..0),
+            configured: configured.iter().map(|c| c.to_string()).collect(),
+            provider_alias: None,
+            lifecycle: InstanceLifecycle::default(),
+        }
+    }
+
+    fn decide(state: &State, instance: &Instance) -> Decision {
+        let schema = crate::schema::resource(&instance.addr.resource.type_name).unwrap();
+        let options = DiffOptions {
+            force_replace: false,
+            state,
+            domain_rule: &|_, _, _| None,
+        };
+        diff(
+            instance,
+            schema,
+            state.resources.get(&instance.addr),
+            &options,
+        )
+    }
+
+    /// `West Europe` in the configuration and `westeurope` from Azure are one region.
+    #[test]
+    fn locations_compare_as_azure_normalises_them() {
+        let mut state = State::new(CloudTarget::default());
+        let group = instance(
+            "azurerm_resource_group.a",
+            Value::object([
+                ("name", Value::string("rg")),
+                ("location", Value::string("West Europe")),
+                ("tags", Value::Null),
+                ("managed_by", Value::Null),
+            ]),
+            &["location", "name"],
+        );
+        let mut values = group.value.as_map().unwrap().clone();
+        values.insert("location".into(), Value::string("westeurope"));
+        state
+            .put_resource(
+                group.addr.clone(),
+                NewObject {
+                    type_name: "azurerm_resource_group".into(),
+                    id: "/subscriptions/s/resourceGroups/rg".into(),
+                    values,
+                    ..NewObject::default()
+                },
+            )
+            .unwrap();
+        let decision = decide(&state, &group);
+        assert_eq!(decision.action, Action::NoOp, "{:?}", decision.changed);
+        assert_eq!(
+            decision.planned.get_attr("location").unwrap().as_str(),
+            Some("westeurope")
+        );
+    }
+
+    /// An authorization whose key the state holds as a digest: dependents see the stand-in, and a
+    /// connection whose recorded key came from it is unchanged.
+    #[test]
+    fn secrets_held_as_digests_are_unchanged_for_dependents() {
+        let mut state = State::new(CloudTarget::default());
+        let auth_addr = parse_instance("azurerm_express_route_circuit_authorization.a").unwrap();
+        let values: BTreeMap<String, Value> = [
+            ("name", Value::string("auth")),
+            ("express_route_circuit_name", Value::string("er")),
+            ("resource_group_name", Value::string("rg")),
+            (
+                "authorization_key",
+                Value::string("b3c1-secret").mark_sensitive(),
+            ),
+            ("authorization_use_status", Value::string("Available")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        state
+            .put_resource(
+                auth_addr.clone(),
+                NewObject {
+                    type_name: "azurerm_express_route_circuit_authorization".into(),
+                    id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er/authorizations/auth".into(),
+                    values: values.clone(),
+                    ..NewObject::default()
+                },
+            )
+            .unwrap();
+        let mut config = values.clone();
+        config.insert("authorization_key".into(), Value::Unknown.mark_sensitive());
+        config.insert("authorization_use_status".into(), Value::Unknown);
+        let auth = instance(
+            "azurerm_express_route_circuit_authorization.a",
+            Value::Map(config),
+            &["express_route_circuit_name", "name", "resource_group_name"],
+        );
+        let decision = decide(&state, &auth);
+        assert_eq!(decision.action, Action::NoOp);
+        let key = decision.planned.get_attr("authorization_key").unwrap();
+        assert!(contains_held_secret(key) && key.contains_sensitive());
+
+        // A connection recorded with that key, now configured with the stand-in.
+        let prior = ResourceState {
+            type_name: "azurerm_virtual_network_gateway_connection".into(),
+            secrets: state.resources[&auth_addr].secrets.clone(),
+            ..ResourceState::default()
+        };
+        let addr = parse_instance("azurerm_virtual_network_gateway_connection.c").unwrap();
+        assert!(!secret_changed(
+            &state,
+            &addr,
+            "authorization_key",
+            key,
+            &prior
+        ));
+        assert!(secret_changed(
+            &state,
+            &addr,
+            "authorization_key",
+            &Value::Unknown.mark_sensitive(),
+            &prior
+        ));
+    }
+}

@@ -347,4 +347,33 @@ mod tests {
         assert_eq!(steps[1].kind, StepKind::Create);
         assert_eq!(steps[1].depends_on, vec![1]);
     }
+
+    /// The apply that created a circuit stopped at the provider gate: the next plan, with the circuit
+    /// unchanged but still NotProvisioned, waits for the provider again before the peering.
+    #[test]
+    fn a_peering_of_an_unprovisioned_circuit_waits_for_the_provider() {
+        let circuit = |state: &str| {
+            let mut c = change("c", Action::NoOp, vec![]);
+            c.type_name = "azurerm_express_route_circuit".into();
+            c.before = Some(crate::lang::Value::object([
+                (
+                    "service_provider_name",
+                    crate::lang::Value::string("Equinix"),
+                ),
+                (
+                    "service_provider_provisioning_state",
+                    crate::lang::Value::string(state),
+                ),
+            ]));
+            c
+        };
+        let mut peering = change("p", Action::Create, vec![0]);
+        peering.type_name = "azurerm_express_route_circuit_peering".into();
+        let (steps, _) = schedule(&[circuit("NotProvisioned"), peering.clone()]);
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[0].kind, StepKind::ProviderGate);
+        assert_eq!(steps[1].depends_on, vec![1]);
+        let (steps, _) = schedule(&[circuit("Provisioned"), peering]);
+        assert_eq!(steps.len(), 1, "a provisioned circuit needs no gate");
+    }
 }
