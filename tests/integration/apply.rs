@@ -496,6 +496,18 @@ fn quickstart_apply_update_replace_and_destroy() {
     assert_plans_clean(dir);
     assert_state_matches_emulator(dir);
     let circuit = circuit_id("rg-er-ams", "er-ams-primary");
+    // The connection was given the authorization's real key, though the state keeps only digests.
+    let key = get(dir, &format!("{circuit}/authorizations/auth-hub")).unwrap()["properties"]
+        ["authorizationKey"]
+        .clone();
+    let connection = format!(
+        "/subscriptions/{SUB}/resourceGroups/rg-er-ams/providers/Microsoft.Network/connections/cn-ams-primary"
+    );
+    assert!(key.is_string());
+    assert_eq!(
+        get(dir, &connection).unwrap()["properties"]["authorizationKey"],
+        key
+    );
 
     // Raise the bandwidth: an update in place.
     std::fs::write(
