@@ -294,9 +294,19 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
             "\nDestroy complete! Resources: {destroyed} destroyed."
         )?;
     } else {
+        let imported = plan
+            .changes
+            .iter()
+            .filter(|c| c.importing.is_some())
+            .count();
+        let imported = if imported > 0 {
+            format!("{imported} imported, ")
+        } else {
+            String::new()
+        };
         writeln!(
             ctx.out,
-            "\nApply complete! Resources: {add} added, {change} changed, {destroyed} destroyed."
+            "\nApply complete! Resources: {imported}{add} added, {change} changed, {destroyed} destroyed."
         )?;
         show_outputs(ctx, &state)?;
     }
@@ -904,7 +914,11 @@ impl Executor for ProviderExecutor<'_> {
                     StepKind::Read => "read",
                     _ => "create",
                 },
-                seconds(t)
+                if t < Duration::from_secs(1) {
+                    format!("{}ms", t.as_millis())
+                } else {
+                    seconds(t)
+                }
             ),
             _ => e,
         };

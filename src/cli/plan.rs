@@ -446,7 +446,10 @@ pub fn run(args: PlanArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     let cloud = crate::provider::Cloud::parse(cloud_text.as_deref().unwrap_or("emulator"))?;
     // Refresh, data sources and `import` blocks read the cloud; --refresh=false plans offline.
     let needs_cloud = args.refresh && !args.destroy;
-    let provider = if needs_cloud {
+    // An in-process emulator that was never used holds nothing to read: leave its folder alone.
+    let unused_emulator = cloud == crate::provider::Cloud::Emulator
+        && !crate::emulator::database_path(&ctx.dir).exists();
+    let provider = if needs_cloud && !(unused_emulator && !has_state(ctx)?) {
         match super::emulator::connect(cloud_text.as_deref(), None, ctx) {
             Ok((_, provider)) => Some(provider),
             // With no state to refresh, a cloud that cannot be reached only leaves data unknown.

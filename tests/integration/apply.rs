@@ -1122,7 +1122,14 @@ fn import_blocks_are_read_before_the_plan_and_recorded_by_apply() {
         "{}",
         plan.describe()
     );
-    ok(dir, &["apply", "--auto-approve"]);
+    let applied = ok(dir, &["apply", "--auto-approve"]);
+    assert!(
+        applied
+            .stdout
+            .contains("Resources: 1 imported, 1 added, 0 changed, 0 destroyed."),
+        "{}",
+        applied.describe()
+    );
     assert!(state_ids(dir).contains(&id.to_ascii_lowercase()));
     assert_plans_clean(dir);
     assert_state_matches_emulator(dir);
@@ -1331,4 +1338,81 @@ fn manual_provisioning_stops_after_the_circuit_and_resumes() {
     let mode = ok(dir, &["emulator", "mode"]);
     assert!(mode.stdout.contains("manual mode"), "{}", mode.describe());
     let _ = std::io::stdout().flush();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeouts, and plan leaving a fresh folder alone.
+
+#[test]
+fn a_create_timeout_bounds_the_operation_wait() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    std::fs::write(
+        dir.join("main.tf"),
+        r#"
+resource "azurerm_resource_group" "slow" {
+  name     = "rg-slow"
+  location = "westeurope"
+}
+
+resource "azurerm_virtual_network" "slow" {
+  name                = "vnet-slow"
+  resource_group_name = azurerm_resource_group.slow.name
+  location            = azurerm_resource_group.slow.location
+  address_space       = ["10.70.0.0/16"]
+
+  timeouts {
+    create = "300ms"
+  }
+}
+"#,
+    )
+    .unwrap();
+    // An emulator whose operations never finish in time.
+    let mut server = command(
+        dir,
+        &[
+            "emulator",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--operation-polls",
+            "1000000",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .expect("start the emulator");
+    let mut banner = String::new();
+    BufReader::new(server.stdout.take().expect("stdout"))
+        .read_line(&mut banner)
+        .expect("read the emulator's address");
+    let url = banner
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("the emulator prints its URL")
+        .to_string();
+    let output = command(dir, &["apply", "--auto-approve", "--cloud", &url])
+        .env("ARM_SUBSCRIPTION_ID", SUB)
+        .output()
+        .expect("run peerform");
+    let _ = server.kill();
+    let _ = server.wait();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("create azurerm_virtual_network.slow failed")
+            && stderr.contains("timeouts { create = \"300ms\" } was reached"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn plan_in_a_fresh_folder_creates_no_emulator() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    quickstart(dir);
+    let plan = ok(dir, &["plan"]);
+    assert!(plan.stdout.contains("8 to add"), "{}", plan.describe());
+    assert!(!dir.join(".peerform").exists());
 }
