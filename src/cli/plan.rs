@@ -449,7 +449,7 @@ pub fn run(args: PlanArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     // An in-process emulator that was never used holds nothing to read: leave its folder alone.
     let unused_emulator = cloud == crate::provider::Cloud::Emulator
         && !crate::emulator::database_path(&ctx.dir).exists();
-    let provider = if needs_cloud && !(unused_emulator && !has_state(ctx)?) {
+    let provider = if needs_cloud && (!unused_emulator || has_state(ctx)?) {
         match super::emulator::connect(cloud_text.as_deref(), None, ctx) {
             Ok((_, provider)) => Some(provider),
             // With no state to refresh, a cloud that cannot be reached only leaves data unknown.
