@@ -10,5 +10,6 @@ pub mod desired;
 pub mod diag;
 pub mod graph;
 pub mod lang;
+pub mod rules;
 pub mod schema;
 pub mod state;
