@@ -6,12 +6,15 @@ mod estate;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use peerform::config::{load_config, LoadOptions};
-use peerform::desired::{build, NoCloud};
+use peerform::config::{LoadOptions, load_config};
+use peerform::desired::{NoCloud, build};
 use std::time::Instant;
 
 fn main() {
-    let sites: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let sites: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1000);
     let dir = tempfile::tempdir().expect("temp dir");
     estate::write_estate(dir.path(), sites).expect("write estate");
     for _ in 0..3 {

@@ -10,8 +10,8 @@ mod measure;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use peerform::config::{load_config, read_function_file, LoadOptions};
-use peerform::desired::{build, NoCloud};
+use peerform::config::{LoadOptions, load_config, read_function_file};
+use peerform::desired::{NoCloud, build};
 
 fn main() {
     let large = std::env::args().any(|a| a == "--large");
@@ -24,17 +24,27 @@ fn main() {
     for sites in sizes {
         let dir = tempfile::tempdir().expect("temp dir");
         estate::write_estate(dir.path(), sites).expect("write estate");
-        let files = std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(0);
+        let files = std::fs::read_dir(dir.path())
+            .map(|d| d.count())
+            .unwrap_or(0);
         let runs = if sites >= 10_000 { 3 } else { 7 };
         let times = measure::repeat(runs, || {
             let options = LoadOptions::default();
             let (config, diagnostics) = load_config(dir.path(), &options);
-            assert!(!diagnostics.has_errors(), "estate must be valid: {:?}", diagnostics.iter().next());
+            assert!(
+                !diagnostics.has_errors(),
+                "estate must be valid: {:?}",
+                diagnostics.iter().next()
+            );
             let root = dir.path().to_path_buf();
             let read = move |p: &str| read_function_file(&root, p);
             let reader = NoCloud { files: &read };
             let (desired, diagnostics) = build(&config, &reader);
-            assert!(!diagnostics.has_errors(), "estate must evaluate: {:?}", diagnostics.iter().next());
+            assert!(
+                !diagnostics.has_errors(),
+                "estate must evaluate: {:?}",
+                diagnostics.iter().next()
+            );
             assert_eq!(desired.instances.len(), sites * estate::RESOURCES_PER_SITE);
         });
         println!(

@@ -10,6 +10,7 @@ pub mod desired;
 pub mod diag;
 pub mod graph;
 pub mod lang;
+pub mod plan;
 pub mod rules;
 pub mod schema;
 pub mod state;

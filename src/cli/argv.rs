@@ -81,8 +81,24 @@ mod tests {
     #[test]
     fn single_dash_terraform_flags_become_gnu_flags() {
         assert_eq!(
-            norm(&["peerform", "-chdir=infra", "validate", "-json", "-var", "a=1", "-var-file=x.tfvars"]),
-            vec!["peerform", "--chdir=infra", "validate", "--json", "--var", "a=1", "--var-file=x.tfvars"]
+            norm(&[
+                "peerform",
+                "-chdir=infra",
+                "validate",
+                "-json",
+                "-var",
+                "a=1",
+                "-var-file=x.tfvars"
+            ]),
+            vec![
+                "peerform",
+                "--chdir=infra",
+                "validate",
+                "--json",
+                "--var",
+                "a=1",
+                "--var-file=x.tfvars"
+            ]
         );
     }
 

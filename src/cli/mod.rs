@@ -2,6 +2,7 @@
 //! wiring of library pieces per command. The only module that prints or reads the environment.
 
 mod argv;
+mod plan;
 mod state;
 mod validate;
 
@@ -32,6 +33,10 @@ pub enum Command {
     ///
     /// Example: peerform validate --json
     Validate(validate::ValidateArgs),
+    /// Show what applying the configuration would change, in order.
+    ///
+    /// Example: peerform plan --out plan.json --detailed-exitcode
+    Plan(plan::PlanArgs),
     /// Prepare a working directory: check configuration and backend, create .peerform/.
     ///
     /// Example: peerform init --git
@@ -106,6 +111,7 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
 pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     match command {
         Command::Validate(args) => validate::run(args, ctx),
+        Command::Plan(args) => plan::run(args, ctx),
         Command::Init(args) => state::run_init(args, ctx),
         Command::State(cmd) => state::run(cmd, ctx),
         Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),

@@ -2,9 +2,9 @@
 //! `terraform validate -json`), exit 0 when valid and 1 otherwise. Needs no state and no cloud.
 
 use super::Context;
-use crate::config::{load_config, read_function_file, LoadOptions};
-use crate::desired::{build, NoCloud};
-use crate::diag::{render_human, render_json_validate, Diagnostics};
+use crate::config::{LoadOptions, load_config, read_function_file};
+use crate::desired::{NoCloud, build};
+use crate::diag::{Diagnostics, render_human, render_json_validate};
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -21,7 +21,10 @@ pub struct ValidateArgs {
 }
 
 /// Load, evaluate and check the configuration in `ctx.dir`; every diagnostic of every stage.
-pub fn check_configuration(dir: &std::path::Path, options: &LoadOptions) -> (crate::config::Config, Diagnostics) {
+pub fn check_configuration(
+    dir: &std::path::Path,
+    options: &LoadOptions,
+) -> (crate::config::Config, Diagnostics) {
     let (config, mut diagnostics) = load_config(dir, options);
     if !diagnostics.has_errors() {
         let root = dir.to_path_buf();
@@ -34,20 +37,40 @@ pub fn check_configuration(dir: &std::path::Path, options: &LoadOptions) -> (cra
     (config, diagnostics)
 }
 
-pub fn run(args: ValidateArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
-    let options = LoadOptions {
-        var_files: args.var_files,
-        vars: args.vars,
+/// Variable sources from flags and the environment.
+pub fn load_options(
+    vars: &[String],
+    var_files: &[std::path::PathBuf],
+    ctx: &Context<'_>,
+) -> LoadOptions {
+    LoadOptions {
+        var_files: var_files.to_vec(),
+        vars: vars.to_vec(),
         env: ctx.env.clone(),
-    };
+    }
+}
+
+pub fn run(args: ValidateArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
+    let options = load_options(&args.vars, &args.var_files, ctx);
     let (config, diagnostics) = check_configuration(&ctx.dir, &options);
     if args.json {
-        write!(ctx.out, "{}", render_json_validate(&diagnostics, &config.sources))?;
+        write!(
+            ctx.out,
+            "{}",
+            render_json_validate(&diagnostics, &config.sources)
+        )?;
     } else {
-        write!(ctx.err, "{}", render_human(&diagnostics, &config.sources, ctx.color))?;
+        write!(
+            ctx.err,
+            "{}",
+            render_human(&diagnostics, &config.sources, ctx.color)
+        )?;
         if !diagnostics.has_errors() {
             if ctx.color {
-                writeln!(ctx.out, "\x1b[32m\x1b[1mSuccess!\x1b[0m The configuration is valid.")?;
+                writeln!(
+                    ctx.out,
+                    "\x1b[32m\x1b[1mSuccess!\x1b[0m The configuration is valid."
+                )?;
             } else {
                 writeln!(ctx.out, "Success! The configuration is valid.")?;
             }

@@ -178,7 +178,9 @@ impl Parser<'_> {
         let rest = self.rest();
         let len = rest
             .char_indices()
-            .find(|&(i, c)| !(c.is_alphanumeric() || c == '_' || c == '-' || (i > 0 && c.is_ascii_digit())))
+            .find(|&(i, c)| {
+                !(c.is_alphanumeric() || c == '_' || c == '-' || (i > 0 && c.is_ascii_digit()))
+            })
             .map(|(i, _)| i)
             .unwrap_or(rest.len());
         if len == 0 || rest.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
@@ -221,7 +223,8 @@ impl Parser<'_> {
                     _ => escaped = false,
                 }
             }
-            let end = end.ok_or_else(|| format!("unterminated string key in address {:?}", self.text))?;
+            let end =
+                end.ok_or_else(|| format!("unterminated string key in address {:?}", self.text))?;
             let s: String = serde_json::from_str(&rest[..=end])
                 .map_err(|e| format!("invalid string key in address {:?}: {e}", self.text))?;
             self.pos += end + 1;
@@ -258,7 +261,10 @@ impl Parser<'_> {
                     return Ok(Target::Module(module));
                 }
                 if !self.eat(".") {
-                    return Err(format!("expected . after module in address {:?}", self.text));
+                    return Err(format!(
+                        "expected . after module in address {:?}",
+                        self.text
+                    ));
                 }
                 continue;
             }

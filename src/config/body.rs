@@ -2,8 +2,8 @@
 //! each with its span. Converted once from hcl-edit's tree, moving the expressions (never re-parsed).
 
 use crate::diag::{FileId, Span};
-use hcl_edit::expr::Expression;
 use hcl_edit::Span as _;
+use hcl_edit::expr::Expression;
 
 /// An expression and the file it came from.
 #[derive(Debug, Clone)]
@@ -95,7 +95,11 @@ impl Body {
                     let header_end = whole.start + header_text.trim_end().len();
                     out.blocks.push(Block {
                         kind: block.ident.as_str().to_string(),
-                        labels: block.labels.iter().map(|l| l.as_str().to_string()).collect(),
+                        labels: block
+                            .labels
+                            .iter()
+                            .map(|l| l.as_str().to_string())
+                            .collect(),
                         span: Span::new(file, whole.start..header_end.max(whole.start)),
                         body: Body::from_hcl(block.body, file, text),
                     });

@@ -12,19 +12,51 @@ use crate::diag::{Diagnostic, FileId, Span};
 use hcl_edit::expr::Expression;
 
 const TOP_LEVEL: &[&str] = &[
-    "terraform", "provider", "variable", "locals", "output", "resource", "data", "module", "moved",
-    "import", "removed", "check",
+    "terraform",
+    "provider",
+    "variable",
+    "locals",
+    "output",
+    "resource",
+    "data",
+    "module",
+    "moved",
+    "import",
+    "removed",
+    "check",
 ];
 
 /// Arguments of `provider "azurerm"` that peerform accepts (azurerm 4.x provider arguments).
 const AZURERM_PROVIDER_ARGS: &[&str] = &[
-    "alias", "subscription_id", "tenant_id", "client_id", "client_secret", "client_id_file_path",
-    "client_secret_file_path", "client_certificate", "client_certificate_path",
-    "client_certificate_password", "environment", "metadata_host", "use_oidc", "oidc_token",
-    "oidc_token_file_path", "oidc_request_token", "oidc_request_url", "use_msi", "msi_endpoint",
-    "use_cli", "use_aks_workload_identity", "auxiliary_tenant_ids", "partner_id",
-    "disable_correlation_request_id", "disable_terraform_partner_id", "storage_use_azuread",
-    "skip_provider_registration", "resource_provider_registrations", "resource_providers_to_register",
+    "alias",
+    "subscription_id",
+    "tenant_id",
+    "client_id",
+    "client_secret",
+    "client_id_file_path",
+    "client_secret_file_path",
+    "client_certificate",
+    "client_certificate_path",
+    "client_certificate_password",
+    "environment",
+    "metadata_host",
+    "use_oidc",
+    "oidc_token",
+    "oidc_token_file_path",
+    "oidc_request_token",
+    "oidc_request_url",
+    "use_msi",
+    "msi_endpoint",
+    "use_cli",
+    "use_aks_workload_identity",
+    "auxiliary_tenant_ids",
+    "partner_id",
+    "disable_correlation_request_id",
+    "disable_terraform_partner_id",
+    "storage_use_azuread",
+    "skip_provider_registration",
+    "resource_provider_registrations",
+    "resource_providers_to_register",
     "ado_pipeline_service_connection_id",
 ];
 
@@ -74,7 +106,10 @@ pub(super) fn is_identifier(name: &str) -> bool {
 }
 
 /// Hint for a misspelled name among candidates.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))
@@ -166,7 +201,10 @@ impl Decoder<'_> {
                 .unwrap_or_default();
             self.error(
                 "Unsupported argument",
-                format!("An argument named \"{}\" is not expected here.{hint}", attr.name),
+                format!(
+                    "An argument named \"{}\" is not expected here.{hint}",
+                    attr.name
+                ),
                 attr.span,
             );
         }
@@ -176,7 +214,10 @@ impl Decoder<'_> {
                 .unwrap_or_default();
             self.error(
                 "Unsupported block type",
-                format!("Blocks of type \"{}\" are not expected here.{hint}", block.kind),
+                format!(
+                    "Blocks of type \"{}\" are not expected here.{hint}",
+                    block.kind
+                ),
                 block.span,
             );
         }
@@ -353,8 +394,17 @@ impl Decoder<'_> {
             return;
         }
         let name = block.labels[0].clone();
-        if ["source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals"]
-            .contains(&name.as_str())
+        if [
+            "source",
+            "version",
+            "providers",
+            "count",
+            "for_each",
+            "lifecycle",
+            "depends_on",
+            "locals",
+        ]
+        .contains(&name.as_str())
         {
             self.error(
                 "Invalid variable name",
@@ -363,7 +413,9 @@ impl Decoder<'_> {
             );
         }
         let mut body = std::mem::take(&mut block.body);
-        let description = body.take_attribute("description").and_then(|a| a.expr.as_literal_str().map(str::to_string));
+        let description = body
+            .take_attribute("description")
+            .and_then(|a| a.expr.as_literal_str().map(str::to_string));
         let variable = Variable {
             name,
             type_expr: body.take_attribute("type").map(|a| a.expr),
@@ -378,7 +430,17 @@ impl Decoder<'_> {
             span: block.span,
         };
         let _ = body.take_attribute("ephemeral");
-        self.leftovers(body, &["type", "default", "description", "sensitive", "nullable", "validation"]);
+        self.leftovers(
+            body,
+            &[
+                "type",
+                "default",
+                "description",
+                "sensitive",
+                "nullable",
+                "validation",
+            ],
+        );
         self.module.variables.push(variable);
     }
 
@@ -421,7 +483,16 @@ impl Decoder<'_> {
             },
             span: block.span,
         };
-        self.leftovers(body, &["value", "description", "sensitive", "depends_on", "precondition"]);
+        self.leftovers(
+            body,
+            &[
+                "value",
+                "description",
+                "sensitive",
+                "depends_on",
+                "precondition",
+            ],
+        );
         self.module.outputs.push(output);
     }
 
@@ -450,7 +521,11 @@ impl Decoder<'_> {
 
     fn provider_ref(&mut self, attr: &Attr) -> Option<ProviderRef> {
         // `azurerm` or `azurerm.ALIAS`, written as a bare reference.
-        let text = self.text.get(attr.expr.span().start..attr.expr.span().end).unwrap_or("").trim();
+        let text = self
+            .text
+            .get(attr.expr.span().start..attr.expr.span().end)
+            .unwrap_or("")
+            .trim();
         let mut parts = text.splitn(2, '.');
         let name = parts.next().unwrap_or("").to_string();
         let alias = parts.next().map(str::to_string);
@@ -466,7 +541,9 @@ impl Decoder<'_> {
         if name != "azurerm" {
             self.error(
                 "Unsupported provider",
-                format!("peerform supports the azurerm provider only; \"{name}\" cannot be used here."),
+                format!(
+                    "peerform supports the azurerm provider only; \"{name}\" cannot be used here."
+                ),
                 attr.span,
             );
             return None;
@@ -510,16 +587,23 @@ impl Decoder<'_> {
         }
         for mut lc in lifecycle_blocks.into_iter().take(1) {
             let mut lb = std::mem::take(&mut lc.body);
-            lifecycle.create_before_destroy = lb.take_attribute("create_before_destroy").map(|a| a.expr);
+            lifecycle.create_before_destroy =
+                lb.take_attribute("create_before_destroy").map(|a| a.expr);
             lifecycle.prevent_destroy = lb.take_attribute("prevent_destroy").map(|a| a.expr);
             lifecycle.ignore_changes = lb.take_attribute("ignore_changes").map(|a| a.expr);
-            lifecycle.replace_triggered_by = lb.take_attribute("replace_triggered_by").map(|a| a.expr);
+            lifecycle.replace_triggered_by =
+                lb.take_attribute("replace_triggered_by").map(|a| a.expr);
             let pre = lb.take_blocks("precondition");
             lifecycle.preconditions = self.conditions(pre);
             let post = lb.take_blocks("postcondition");
             lifecycle.postconditions = self.conditions(post);
             if mode == Mode::Data {
-                for name in ["create_before_destroy", "prevent_destroy", "ignore_changes", "replace_triggered_by"] {
+                for name in [
+                    "create_before_destroy",
+                    "prevent_destroy",
+                    "ignore_changes",
+                    "replace_triggered_by",
+                ] {
                     let set = match name {
                         "create_before_destroy" => lifecycle.create_before_destroy.take(),
                         "prevent_destroy" => lifecycle.prevent_destroy.take(),

@@ -107,7 +107,10 @@ fn list_tf_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// after -chdir), or as given when outside it.
 fn shown_path(root: &Path, path: &Path) -> PathBuf {
     let relative = path.strip_prefix(root).unwrap_or(path);
-    relative.strip_prefix("./").unwrap_or(relative).to_path_buf()
+    relative
+        .strip_prefix("./")
+        .unwrap_or(relative)
+        .to_path_buf()
 }
 
 struct Loader {
@@ -145,18 +148,28 @@ impl Loader {
             match read_source(&self.root, &path) {
                 Ok(text) => {
                     let text: Arc<str> = Arc::from(text);
-                    let file = self.sources.add(shown_path(&self.root, &path), text.clone());
+                    let file = self
+                        .sources
+                        .add(shown_path(&self.root, &path), text.clone());
                     readable.push((file, text));
                 }
                 Err(diagnostic) => self.diagnostics.push(diagnostic),
             }
         }
-        let parsed = parallel_map(readable, |(file, text)| {
-            match hcl_edit::parser::parse_body(&text) {
-                Ok(body) => decode_file(body, file, &text),
+        let parsed = parallel_map(
+            readable,
+            |(file, text)| match hcl_edit::parser::parse_body(&text) {
+                Ok(body) => {
+                    let multi_line = multi_line_strings(&body, file, &text);
+                    if multi_line.is_empty() {
+                        decode_file(body, file, &text)
+                    } else {
+                        (Module::default(), multi_line)
+                    }
+                }
                 Err(e) => (Module::default(), vec![parse_error(file, &text, &e)]),
-            }
-        });
+            },
+        );
         let mut module = std::mem::take(&mut self.modules[id]);
         for (fragment, diags) in parsed {
             self.diagnostics.extend(diags);
@@ -217,7 +230,9 @@ impl Loader {
                 );
                 continue;
             }
-            let canonical = child_dir.canonicalize().unwrap_or_else(|_| child_dir.clone());
+            let canonical = child_dir
+                .canonicalize()
+                .unwrap_or_else(|_| child_dir.clone());
             if self.stack.contains(&canonical) {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -327,25 +342,30 @@ where
             }
         });
     }
-    let slots: Vec<std::sync::Mutex<Option<T>>> =
-        items.into_iter().map(|t| std::sync::Mutex::new(Some(t))).collect();
-    let results: Vec<std::sync::Mutex<Option<R>>> =
-        (0..slots.len()).map(|_| std::sync::Mutex::new(None)).collect();
+    let slots: Vec<std::sync::Mutex<Option<T>>> = items
+        .into_iter()
+        .map(|t| std::sync::Mutex::new(Some(t)))
+        .collect();
+    let results: Vec<std::sync::Mutex<Option<R>>> = (0..slots.len())
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             let _ = std::thread::Builder::new()
                 .stack_size(PARSER_STACK_BYTES)
-                .spawn_scoped(scope, || loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    if i >= slots.len() {
-                        break;
-                    }
-                    let item = slots[i].lock().ok().and_then(|mut s| s.take());
-                    if let Some(item) = item {
-                        let r = f(item);
-                        if let Ok(mut slot) = results[i].lock() {
-                            *slot = Some(r);
+                .spawn_scoped(scope, || {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= slots.len() {
+                            break;
+                        }
+                        let item = slots[i].lock().ok().and_then(|mut s| s.take());
+                        if let Some(item) = item {
+                            let r = f(item);
+                            if let Ok(mut slot) = results[i].lock() {
+                                *slot = Some(r);
+                            }
                         }
                     }
                 });
@@ -421,22 +441,38 @@ fn check_duplicates(module: &Module, sources: &SourceMap, diagnostics: &mut Diag
     dup(
         "Duplicate variable declaration",
         "variable",
-        module.variables.iter().map(|v| (v.name.as_str(), v.span)).collect(),
+        module
+            .variables
+            .iter()
+            .map(|v| (v.name.as_str(), v.span))
+            .collect(),
     );
     dup(
         "Duplicate local value definition",
         "local value",
-        module.locals.iter().map(|v| (v.name.as_str(), v.span)).collect(),
+        module
+            .locals
+            .iter()
+            .map(|v| (v.name.as_str(), v.span))
+            .collect(),
     );
     dup(
         "Duplicate output definition",
         "output",
-        module.outputs.iter().map(|v| (v.name.as_str(), v.span)).collect(),
+        module
+            .outputs
+            .iter()
+            .map(|v| (v.name.as_str(), v.span))
+            .collect(),
     );
     dup(
         "Duplicate module call",
         "module call",
-        module.module_calls.iter().map(|v| (v.name.as_str(), v.span)).collect(),
+        module
+            .module_calls
+            .iter()
+            .map(|v| (v.name.as_str(), v.span))
+            .collect(),
     );
 }
 
@@ -461,10 +497,58 @@ pub(super) fn location(sources: &SourceMap, span: Span) -> String {
 /// module's folder (Terraform's working directory), as `path.module` values are.
 pub fn read_function_file(root: &Path, path: &str) -> Result<String, String> {
     let full = root.join(path);
-    let metadata = std::fs::metadata(&full).map_err(|e| format!("no file exists at {path:?}: {e}"))?;
+    let metadata =
+        std::fs::metadata(&full).map_err(|e| format!("no file exists at {path:?}: {e}"))?;
     if metadata.len() as usize > MAX_FILE_BYTES {
-        return Err(format!("{path:?} is larger than {} MB", MAX_FILE_BYTES / (1024 * 1024)));
+        return Err(format!(
+            "{path:?} is larger than {} MB",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
     }
     let bytes = std::fs::read(&full).map_err(|e| format!("failed to read {path:?}: {e}"))?;
     String::from_utf8(bytes).map_err(|_| format!("contents of {path:?} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead"))
+}
+
+/// Quoted strings split over several lines: hcl-edit accepts them, Terraform does not.
+fn multi_line_strings(
+    body: &hcl_edit::structure::Body,
+    file: FileId,
+    text: &str,
+) -> Vec<Diagnostic> {
+    use hcl_edit::Span as _;
+    use hcl_edit::visit::{Visit, visit_expr};
+    struct Finder<'t> {
+        text: &'t str,
+        found: Vec<std::ops::Range<usize>>,
+    }
+    impl Visit for Finder<'_> {
+        fn visit_expr(&mut self, node: &hcl_edit::expr::Expression) {
+            use hcl_edit::expr::Expression;
+            if let Expression::String(_) | Expression::StringTemplate(_) = node {
+                if let Some(range) = node.span() {
+                    let source = self.text.get(range.clone()).unwrap_or("");
+                    if source.starts_with('"') && source.contains('\n') {
+                        self.found.push(range);
+                    }
+                }
+            }
+            visit_expr(self, node);
+        }
+    }
+    let mut finder = Finder {
+        text,
+        found: Vec::new(),
+    };
+    finder.visit_body(body);
+    finder
+        .found
+        .into_iter()
+        .map(|range| {
+            Diagnostic::error(
+                "Invalid multi-line string",
+                "Quoted strings may not be split over multiple lines. To produce a multi-line string, either use the \\n escape to represent a newline character or use the \"heredoc\" multi-line template syntax.",
+            )
+            .with_span(Span::new(file, range))
+        })
+        .collect()
 }

@@ -10,7 +10,7 @@ mod vars;
 
 pub use body::{Attr, Block, Body, Expr};
 pub use decode::did_you_mean;
-pub use load::{load_config, read_function_file, LoadOptions, MAX_FILE_BYTES};
+pub use load::{LoadOptions, MAX_FILE_BYTES, load_config, read_function_file};
 pub use vars::{VarSource, VarValue};
 
 use crate::diag::{SourceMap, Span};

@@ -3,9 +3,9 @@
 //! expressions; values from the command line and environment are literal strings for primitive types
 //! and parsed as expressions otherwise, as Terraform does. Nothing is evaluated here.
 
-use super::body::{Body, Expr};
-use super::load::{parse_error, LoadOptions};
 use super::Config;
+use super::body::{Body, Expr};
+use super::load::{LoadOptions, parse_error};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use hcl_edit::expr::Expression;
 use std::path::{Path, PathBuf};
@@ -85,7 +85,10 @@ pub(super) fn load_variable_values(
                 Err(_) => {
                     diagnostics.push(Diagnostic::error(
                         "Invalid character encoding",
-                        format!("{} is not valid UTF-8. Variable files must be UTF-8 encoded.", shown.display()),
+                        format!(
+                            "{} is not valid UTF-8. Variable files must be UTF-8 encoded.",
+                            shown.display()
+                        ),
                     ));
                     continue;
                 }
@@ -93,7 +96,15 @@ pub(super) fn load_variable_values(
             Err(e) => {
                 diagnostics.push(Diagnostic::error(
                     "Failed to read variables file",
-                    format!("Cannot read {}: {e}.{}", shown.display(), if explicit { " Check the --var-file path." } else { "" }),
+                    format!(
+                        "Cannot read {}: {e}.{}",
+                        shown.display(),
+                        if explicit {
+                            " Check the --var-file path."
+                        } else {
+                            ""
+                        }
+                    ),
                 ));
                 continue;
             }
@@ -175,7 +186,9 @@ fn raw_value(
     let variable = config.root().variables.iter().find(|v| v.name == name)?;
     let primitive = match &variable.type_expr {
         None => true,
-        Some(e) => matches!(&e.expr, Expression::Variable(v) if ["string", "number", "bool"].contains(&v.as_str())),
+        Some(e) => {
+            matches!(&e.expr, Expression::Variable(v) if ["string", "number", "bool"].contains(&v.as_str()))
+        }
     };
     if primitive {
         return Some(VarValue {
@@ -186,9 +199,10 @@ fn raw_value(
         });
     }
     let text: Arc<str> = Arc::from(value);
-    let file = config
-        .sources
-        .add(PathBuf::from(format!("<value for var.{name}>")), text.clone());
+    let file = config.sources.add(
+        PathBuf::from(format!("<value for var.{name}>")),
+        text.clone(),
+    );
     match hcl_edit::parser::parse_expr(&text) {
         Ok(expr) => Some(VarValue {
             name: name.to_string(),

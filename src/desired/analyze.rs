@@ -6,7 +6,7 @@ use crate::config::addr::Mode;
 use crate::config::{Block, Body, Expr, Module};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::Dag;
-use crate::lang::{references, RefStep, Reference};
+use crate::lang::{RefStep, Reference, references};
 use std::collections::{HashMap, HashSet};
 
 /// A block of a module that is evaluated as a unit.
@@ -37,15 +37,30 @@ struct Names<'m> {
 
 pub fn analyze(module: &Module, module_label: &str) -> (Option<Analysis>, Diagnostics) {
     let names = Names {
-        variables: module.variables.iter().enumerate().map(|(i, v)| (v.name.as_str(), i)).collect(),
-        locals: module.locals.iter().enumerate().map(|(i, v)| (v.name.as_str(), i)).collect(),
+        variables: module
+            .variables
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.name.as_str(), i))
+            .collect(),
+        locals: module
+            .locals
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.name.as_str(), i))
+            .collect(),
         resources: module
             .resources
             .iter()
             .enumerate()
             .map(|(i, r)| ((r.mode, r.type_name.as_str(), r.name.as_str()), i))
             .collect(),
-        modules: module.module_calls.iter().enumerate().map(|(i, m)| (m.name.as_str(), i)).collect(),
+        modules: module
+            .module_calls
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.name.as_str(), i))
+            .collect(),
     };
     let mut nodes: Vec<Node> = Vec::new();
     nodes.extend((0..module.variables.len()).map(Node::Variable));
@@ -70,7 +85,7 @@ pub fn analyze(module: &Module, module_label: &str) -> (Option<Analysis>, Diagno
                             // A block that refers to itself is a loop of one.
                             diagnostics.push(
                                 Diagnostic::error(
-                                    format!("Self-referential block"),
+                                    "Self-referential block".to_string(),
                                     format!(
                                         "Configuration for {} may not refer to itself.",
                                         node_name(module, *node)
@@ -97,7 +112,11 @@ pub fn analyze(module: &Module, module_label: &str) -> (Option<Analysis>, Diagno
             diagnostics,
         ),
         Err(cycle) => {
-            let mut members: Vec<String> = cycle.0.iter().map(|&i| node_name(module, nodes[i])).collect();
+            let mut members: Vec<String> = cycle
+                .0
+                .iter()
+                .map(|&i| node_name(module, nodes[i]))
+                .collect();
             // Start the loop at its smallest name so the message is stable.
             if let Some(min) = (0..members.len()).min_by(|&a, &b| members[a].cmp(&members[b])) {
                 members.rotate_left(min);
@@ -154,9 +173,14 @@ fn attr_name(step: Option<&RefStep>) -> Option<&str> {
 }
 
 /// The block a reference names, `None` for built-ins, or a diagnostic for an undeclared name.
-fn resolve(names: &Names<'_>, r: &Reference, module_label: &str) -> Result<Option<Node>, Diagnostic> {
+fn resolve(
+    names: &Names<'_>,
+    r: &Reference,
+    module_label: &str,
+) -> Result<Option<Node>, Diagnostic> {
     let first = attr_name(r.steps.first());
-    let err = |summary: &str, detail: String| Err(Diagnostic::error(summary, detail).with_span(r.span));
+    let err =
+        |summary: &str, detail: String| Err(Diagnostic::error(summary, detail).with_span(r.span));
     match r.root.as_str() {
         root if BUILTIN_ROOTS.contains(&root) => Ok(None),
         "var" => match first {
@@ -270,7 +294,9 @@ fn collect_node_refs(module: &Module, node: Node, out: &mut Vec<Reference>) {
                 push_expr(&c.error_message, &bound, out);
             }
             // A validation may refer to its own variable; that is not an edge.
-            out.retain(|r| !(r.root == "var" && attr_name(r.steps.first()) == Some(v.name.as_str())));
+            out.retain(|r| {
+                !(r.root == "var" && attr_name(r.steps.first()) == Some(v.name.as_str()))
+            });
         }
         Node::Local(i) => push_expr(&module.locals[i].expr, &bound, out),
         Node::Resource(i) => {
@@ -312,15 +338,30 @@ fn collect_node_refs(module: &Module, node: Node, out: &mut Vec<Reference>) {
 /// References in a check block's asserts and scoped data sources, validated like any other.
 pub fn check_refs(module: &Module, module_label: &str) -> Diagnostics {
     let names = Names {
-        variables: module.variables.iter().enumerate().map(|(i, v)| (v.name.as_str(), i)).collect(),
-        locals: module.locals.iter().enumerate().map(|(i, v)| (v.name.as_str(), i)).collect(),
+        variables: module
+            .variables
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.name.as_str(), i))
+            .collect(),
+        locals: module
+            .locals
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.name.as_str(), i))
+            .collect(),
         resources: module
             .resources
             .iter()
             .enumerate()
             .map(|(i, r)| ((r.mode, r.type_name.as_str(), r.name.as_str()), i))
             .collect(),
-        modules: module.module_calls.iter().enumerate().map(|(i, m)| (m.name.as_str(), i)).collect(),
+        modules: module
+            .module_calls
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.name.as_str(), i))
+            .collect(),
     };
     let mut diagnostics = Diagnostics::new();
     let bound = HashSet::new();
@@ -330,15 +371,17 @@ pub fn check_refs(module: &Module, module_label: &str) -> Diagnostics {
             push_expr(&a.condition, &bound, &mut refs);
             push_expr(&a.error_message, &bound, &mut refs);
         }
-        let scoped: HashSet<(&str, &str)> =
-            check.data.iter().map(|d| (d.type_name.as_str(), d.name.as_str())).collect();
+        let scoped: HashSet<(&str, &str)> = check
+            .data
+            .iter()
+            .map(|d| (d.type_name.as_str(), d.name.as_str()))
+            .collect();
         for r in refs {
-            if r.root == "data" {
-                if let (Some(t), Some(n)) = (attr_name(r.steps.first()), attr_name(r.steps.get(1))) {
-                    if scoped.contains(&(t, n)) {
-                        continue;
-                    }
-                }
+            if r.root == "data"
+                && let (Some(t), Some(n)) = (attr_name(r.steps.first()), attr_name(r.steps.get(1)))
+                && scoped.contains(&(t, n))
+            {
+                continue;
             }
             if let Err(d) = resolve(&names, &r, module_label) {
                 diagnostics.push(d);

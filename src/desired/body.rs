@@ -7,7 +7,7 @@ use super::scope::WithIterator;
 use crate::config::did_you_mean;
 use crate::config::{Block, Body};
 use crate::diag::{Diagnostic, Span};
-use crate::lang::{eval, Scope, Step, Value};
+use crate::lang::{Scope, Step, Value, eval};
 use crate::schema::BlockSchema;
 use std::collections::BTreeMap;
 
@@ -36,6 +36,9 @@ pub fn eval_body(
     ctx: &mut BodyContext<'_>,
 ) -> Value {
     let mut values: BTreeMap<String, Value> = BTreeMap::new();
+    // Arguments whose value failed to evaluate or convert: their own error is reported, and they count
+    // as set for the cross-argument checks.
+    let mut failed: Vec<String> = Vec::new();
     for attr in &body.attributes {
         let (schema_attr, name) = match schema.attribute(&attr.name) {
             Some(a) => (a, attr.name.clone()),
@@ -58,14 +61,22 @@ pub fn eval_body(
                 None => {
                     if ctx.report_static {
                         let detail = if schema.block(&attr.name).is_some() {
-                            format!("An argument named \"{}\" is not expected here. Did you mean to define a block of type \"{}\"?", attr.name, attr.name)
+                            format!(
+                                "An argument named \"{}\" is not expected here. Did you mean to define a block of type \"{}\"?",
+                                attr.name, attr.name
+                            )
                         } else {
                             let hint = did_you_mean(&attr.name, schema.names())
                                 .map(|s| format!(" Did you mean \"{s}\"?"))
                                 .unwrap_or_default();
-                            format!("An argument named \"{}\" is not expected here.{hint}", attr.name)
+                            format!(
+                                "An argument named \"{}\" is not expected here.{hint}",
+                                attr.name
+                            )
                         };
-                        ctx.push(Diagnostic::error("Unsupported argument", detail).with_span(attr.span));
+                        ctx.push(
+                            Diagnostic::error("Unsupported argument", detail).with_span(attr.span),
+                        );
                     }
                     continue;
                 }
@@ -97,6 +108,7 @@ pub fn eval_body(
             Ok(v) => v,
             Err(d) => {
                 ctx.push(d);
+                failed.push(name);
                 continue;
             }
         };
@@ -110,6 +122,7 @@ pub fn eval_body(
                     )
                     .with_span(attr.expr.span()),
                 );
+                failed.push(name);
                 continue;
             }
         };
@@ -146,7 +159,9 @@ pub fn eval_body(
         let Some(nested) = schema.block(&kind) else {
             if ctx.report_static {
                 let detail = if schema.attribute(&kind).is_some() {
-                    format!("Blocks of type \"{kind}\" are not expected here. Did you mean to define argument \"{kind}\"? If so, use the equals sign to assign it a value.")
+                    format!(
+                        "Blocks of type \"{kind}\" are not expected here. Did you mean to define argument \"{kind}\"? If so, use the equals sign to assign it a value."
+                    )
                 } else {
                     let hint = did_you_mean(&kind, schema.names())
                         .map(|s| format!(" Did you mean \"{s}\"?"))
@@ -186,11 +201,15 @@ pub fn eval_body(
         let count = items.len();
         let span = dynamic_spans.get(nested.name).copied().unwrap_or(header);
         // Counts of dynamic blocks may depend on unknown values; only report what is certain.
-        if count < nested.min_items && !dynamic_spans.contains_key(nested.name) && ctx.report_static {
+        if count < nested.min_items && !dynamic_spans.contains_key(nested.name) && ctx.report_static
+        {
             ctx.push(
                 Diagnostic::error(
                     format!("Insufficient {} blocks", nested.name),
-                    format!("At least {} \"{}\" blocks are required.", nested.min_items, nested.name),
+                    format!(
+                        "At least {} \"{}\" blocks are required.",
+                        nested.min_items, nested.name
+                    ),
                 )
                 .with_span(span),
             );
@@ -199,19 +218,23 @@ pub fn eval_body(
             ctx.push(
                 Diagnostic::error(
                     format!("Too many {} blocks", nested.name),
-                    format!("No more than {} \"{}\" blocks are allowed.", nested.max_items, nested.name),
+                    format!(
+                        "No more than {} \"{}\" blocks are allowed.",
+                        nested.max_items, nested.name
+                    ),
                 )
                 .with_span(span),
             );
         }
-        let value = if items.is_empty() && nested.computed && !dynamic_spans.contains_key(nested.name) {
-            // Azure fills an absent Optional+Computed block.
-            Value::Unknown
-        } else if nested.is_set {
-            Value::set(items)
-        } else {
-            Value::List(items)
-        };
+        let value =
+            if items.is_empty() && nested.computed && !dynamic_spans.contains_key(nested.name) {
+                // Azure fills an absent Optional+Computed block.
+                Value::Unknown
+            } else if nested.is_set {
+                Value::set(items)
+            } else {
+                Value::List(items)
+            };
         values.insert(nested.name.to_string(), value);
     }
 
@@ -220,12 +243,20 @@ pub fn eval_body(
         if values.contains_key(a.name) {
             continue;
         }
+        if failed.iter().any(|f| f == a.name) {
+            // Its own error is reported; nothing is known about it.
+            values.insert(a.name.to_string(), Value::Unknown);
+            continue;
+        }
         if a.required {
             if ctx.report_static {
                 ctx.push(
                     Diagnostic::error(
                         "Missing required argument",
-                        format!("The argument \"{}{}\" is required, but no definition was found.", path, a.name),
+                        format!(
+                            "The argument \"{}{}\" is required, but no definition was found.",
+                            path, a.name
+                        ),
                     )
                     .with_span(header),
                 );
@@ -235,6 +266,8 @@ pub fn eval_body(
         }
         let value = match (&a.default, a.computed) {
             (Some(d), _) => d.clone(),
+            // A secret Azure computes (service_key, authorization_key) is sensitive from the start.
+            (None, true) if a.sensitive => Value::Unknown.mark_sensitive(),
             (None, true) => Value::Unknown,
             (None, false) => Value::Null,
         };
@@ -244,8 +277,16 @@ pub fn eval_body(
     if ctx.report_static {
         let set = |name: &str| {
             let configured = body.attributes.iter().any(|x| x.name == name)
-                || body.blocks.iter().any(|b| b.kind == name || (b.kind == "dynamic" && b.labels.first().is_some_and(|l| l == name)));
-            configured && values.get(name).is_some_and(|v| !v.is_null() && v.as_list().is_none_or(|l| !l.is_empty() || v.is_unknown()))
+                || body.blocks.iter().any(|b| {
+                    b.kind == name
+                        || (b.kind == "dynamic" && b.labels.first().is_some_and(|l| l == name))
+                });
+            // An argument whose value failed to evaluate counts as set: its own error is reported.
+            configured
+                && (failed.iter().any(|f| f == name)
+                    || values.get(name).is_none_or(|v| {
+                        !v.is_null() && v.as_list().is_none_or(|l| !l.is_empty() || v.is_unknown())
+                    }))
         };
         let span_of = |name: &str| {
             body.attribute(name)
@@ -267,7 +308,12 @@ pub fn eval_body(
                         );
                     }
                 }
-                let missing: Vec<&str> = a.required_with.iter().copied().filter(|o| !set(o)).collect();
+                let missing: Vec<&str> = a
+                    .required_with
+                    .iter()
+                    .copied()
+                    .filter(|o| !set(o))
+                    .collect();
                 if !missing.is_empty() {
                     let mut all: Vec<&str> = a.required_with.to_vec();
                     if !all.contains(&a.name) {
@@ -277,7 +323,12 @@ pub fn eval_body(
                     ctx.push(
                         Diagnostic::error(
                             "Missing required argument",
-                            format!("\"{path}{}\": all of `{}` must be specified (missing: {}).", a.name, all.join(","), missing.join(", ")),
+                            format!(
+                                "\"{path}{}\": all of `{}` must be specified (missing: {}).",
+                                a.name,
+                                all.join(","),
+                                missing.join(", ")
+                            ),
                         )
                         .with_span(span_of(a.name)),
                     );
@@ -292,8 +343,16 @@ pub fn eval_body(
                 if chosen.is_empty() {
                     ctx.push(
                         Diagnostic::error(
-                            "Missing required argument",
-                            format!("\"{path}{}\": one of `{}` must be specified.", a.name, group.join(",")),
+                            if exactly {
+                                "Invalid combination of arguments"
+                            } else {
+                                "Missing required argument"
+                            },
+                            format!(
+                                "\"{path}{}\": one of `{}` must be specified.",
+                                a.name,
+                                group.join(",")
+                            ),
                         )
                         .with_span(header),
                     );
@@ -351,8 +410,11 @@ fn expand_dynamic<'b>(
             hcl_edit::expr::Expression::Variable(v) => v.as_str().to_string(),
             _ => {
                 ctx.push(
-                    Diagnostic::error("Invalid dynamic iterator name", "The iterator must be a bare name, such as iterator = peering.")
-                        .with_span(a.span),
+                    Diagnostic::error(
+                        "Invalid dynamic iterator name",
+                        "The iterator must be a bare name, such as iterator = peering.",
+                    )
+                    .with_span(a.span),
                 );
                 return;
             }
@@ -361,15 +423,21 @@ fn expand_dynamic<'b>(
     };
     let Some(for_each) = block.body.attribute("for_each") else {
         ctx.push(
-            Diagnostic::error("Missing required argument", "The argument \"for_each\" is required, but no definition was found.")
-                .with_span(block.span),
+            Diagnostic::error(
+                "Missing required argument",
+                "The argument \"for_each\" is required, but no definition was found.",
+            )
+            .with_span(block.span),
         );
         return;
     };
     let Some(content) = block.body.blocks.iter().find(|b| b.kind == "content") else {
         ctx.push(
-            Diagnostic::error("Missing content block", "A dynamic block needs a content block that describes each generated block.")
-                .with_span(block.span),
+            Diagnostic::error(
+                "Missing content block",
+                "A dynamic block needs a content block that describes each generated block.",
+            )
+            .with_span(block.span),
         );
         return;
     };
@@ -385,19 +453,32 @@ fn expand_dynamic<'b>(
         Value::Unknown => return,
         Value::Null => {
             ctx.push(
-                Diagnostic::error("Invalid dynamic for_each value", "Cannot use a null value in for_each.")
-                    .with_span(for_each.expr.span()),
+                Diagnostic::error(
+                    "Invalid dynamic for_each value",
+                    "Cannot use a null value in for_each.",
+                )
+                .with_span(for_each.expr.span()),
             );
             return;
         }
-        Value::List(items) => items.into_iter().enumerate().map(|(i, v)| (Value::int(i as i64), v)).collect(),
+        Value::List(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Value::int(i as i64), v))
+            .collect(),
         Value::Set(items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
-        Value::Map(map) => map.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Value::Map(map) => map
+            .into_iter()
+            .map(|(k, v)| (Value::String(k), v))
+            .collect(),
         other => {
             ctx.push(
                 Diagnostic::error(
                     "Invalid dynamic for_each value",
-                    format!("Cannot use a {} value in for_each. An iterable collection is required.", other.type_name()),
+                    format!(
+                        "Cannot use a {} value in for_each. An iterable collection is required.",
+                        other.type_name()
+                    ),
                 )
                 .with_span(for_each.expr.span()),
             );
@@ -405,7 +486,11 @@ fn expand_dynamic<'b>(
         }
     };
     for (key, value) in items {
-        let value = if sensitive { value.mark_sensitive() } else { value };
+        let value = if sensitive {
+            value.mark_sensitive()
+        } else {
+            value
+        };
         out.push((
             content,
             kind.clone(),
@@ -433,7 +518,11 @@ pub fn traverse(mut value: Value, steps: &[Step]) -> (Value, usize) {
                 consumed += 1;
             }
             None => {
-                value = if sensitive { inner.mark_sensitive() } else { inner };
+                value = if sensitive {
+                    inner.mark_sensitive()
+                } else {
+                    inner
+                };
                 break;
             }
         }

@@ -22,6 +22,12 @@ pub trait Reader {
     fn read_data_source(&self, type_name: &str, arguments: &Value) -> Option<Value>;
     /// The contents of a file named by `file()` or `templatefile()`.
     fn read_file(&self, path: &str) -> Result<String, String>;
+    /// Called once per managed instance after its configuration is evaluated and before anything
+    /// that refers to it: the value dependents should see instead (the plan fills in what the prior
+    /// state already knows, such as the `id` of an object that stays). `None` keeps the value.
+    fn planned_value(&self, _instance: &Instance) -> Option<Value> {
+        None
+    }
 }
 
 /// `ignore_changes` of one resource.
@@ -57,6 +63,8 @@ pub struct Instance {
     /// diagnostics about one argument point at its line. Filled by [`argument_spans`].
     /// Shared by every instance of one resource block.
     pub attr_spans: Arc<BTreeMap<String, Span>>,
+    /// Top-level arguments and blocks set in the configuration (azurerm 4.x names), sorted.
+    pub configured: Vec<String>,
     /// `provider = azurerm.ALIAS`, resolved through module `providers` maps.
     pub provider_alias: Option<String>,
     pub lifecycle: InstanceLifecycle,

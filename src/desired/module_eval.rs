@@ -2,17 +2,25 @@
 //! calls (recursively), outputs and checks, in the order `analyze` found; building the instances and
 //! the edges between them.
 
-use super::analyze::{analyze, check_refs, Analysis, Node};
-use super::body::{eval_body, BodyContext};
-use super::scope::{resource_index, EvalScope, Expansion, ModuleOutputs, ModuleState, ModuleValues, ResourceIndex, Tracked};
+use super::analyze::{Analysis, Node, analyze, check_refs};
+use super::body::{BodyContext, eval_body};
+use super::scope::{
+    EvalScope, Expansion, ModuleOutputs, ModuleState, ModuleValues, ResourceIndex, Tracked,
+    resource_index,
+};
 use super::{Desired, IgnoreChanges, Instance, InstanceLifecycle, Reader};
-use crate::config::addr::{parse_target, InstanceKey, Mode, ModulePath, ResourceAddr, ResourceInstanceAddr, Target};
+use crate::config::addr::{
+    InstanceKey, Mode, ModulePath, ResourceAddr, ResourceInstanceAddr, Target, parse_target,
+};
 use crate::config::{Condition, Config, Expr, ModuleId, Resource, VarSource};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::graph::Dag;
-use crate::lang::{eval, references, Type, Value};
+use crate::lang::{Type, Value, eval, references};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
+
+/// An instance's key, its `each` (key, value) and its `count.index`.
+type InstanceKeys = (Option<InstanceKey>, Option<(Value, Value)>, Option<i64>);
 
 struct Evaluator<'c> {
     config: &'c Config,
@@ -63,8 +71,16 @@ pub(super) fn evaluate(config: &Config, reader: &dyn Reader) -> (Desired, Diagno
     let state = ev.eval_module(0, ModulePath::root(), inputs);
     let mut desired = Desired::default();
     if let Some(state) = state {
-        desired.outputs = state.outputs.into_iter().map(|(k, t)| (k, t.value)).collect();
-        desired.variables = state.variables.into_iter().map(|(k, t)| (k, t.value)).collect();
+        desired.outputs = state
+            .outputs
+            .into_iter()
+            .map(|(k, t)| (k, t.value))
+            .collect();
+        desired.variables = state
+            .variables
+            .into_iter()
+            .map(|(k, t)| (k, t.value))
+            .collect();
     }
     let mut graph = Dag::new(ev.instances.len());
     for (i, deps) in ev.deps.iter().enumerate() {
@@ -122,7 +138,12 @@ impl<'c> Evaluator<'c> {
             .clone()
     }
 
-    fn eval_module(&mut self, id: ModuleId, path: ModulePath, inputs: ModuleInputs) -> Option<ModuleState> {
+    fn eval_module(
+        &mut self,
+        id: ModuleId,
+        path: ModulePath,
+        inputs: ModuleInputs,
+    ) -> Option<ModuleState> {
         let analysis = self.analysis(id, &path)?;
         let index = self.index(id);
         let config = self.config;
@@ -144,35 +165,56 @@ impl<'c> Evaluator<'c> {
         for &node in &analysis.order {
             match node {
                 Node::Variable(i) => {
+                    let errors = self.diags.error_count();
                     let value = self.eval_variable(id, i, &path, &mut inputs, &state, &index);
-                    state.variables.insert(module.variables[i].name.clone(), value);
+                    if self.diags.error_count() > errors {
+                        state
+                            .failed
+                            .insert(format!("var.{}", module.variables[i].name));
+                    }
+                    state
+                        .variables
+                        .insert(module.variables[i].name.clone(), value);
                 }
                 Node::Local(i) => {
                     let local = &module.locals[i];
-                    let scope = EvalScope::new(module, &index, &state, &self.instances, self.reader);
+                    let scope =
+                        EvalScope::new(module, &index, &state, &self.instances, self.reader);
+                    let mut failed = false;
                     let value = match eval(&local.expr.expr, local.expr.file, &scope) {
                         Ok(v) => v,
                         Err(d) => {
                             self.diags.push(d);
+                            failed = true;
                             Value::Unknown
                         }
                     };
                     let deps = scope.take_deps();
-                    state.locals.insert(local.name.clone(), Tracked { value, deps });
+                    if failed {
+                        state.failed.insert(format!("local.{}", local.name));
+                    }
+                    state
+                        .locals
+                        .insert(local.name.clone(), Tracked { value, deps });
                 }
                 Node::Resource(i) => {
-                    if let Some(expansion) = self.eval_resource(id, i, &path, &state, &index, &inputs) {
+                    if let Some(expansion) =
+                        self.eval_resource(id, i, &path, &state, &index, &inputs)
+                    {
                         state.resources.insert(i, expansion);
                     }
                 }
                 Node::ModuleCall(i) => {
-                    if let Some(values) = self.eval_module_call(id, i, &path, &state, &index, &inputs) {
+                    if let Some(values) =
+                        self.eval_module_call(id, i, &path, &state, &index, &inputs)
+                    {
                         state.modules.insert(i, values);
                     }
                 }
                 Node::Output(i) => {
                     let output = &module.outputs[i];
-                    let scope = EvalScope::new(module, &index, &state, &self.instances, self.reader);
+                    let scope =
+                        EvalScope::new(module, &index, &state, &self.instances, self.reader);
                     let mut value = match &output.value {
                         Some(e) => match eval(&e.expr, e.file, &scope) {
                             Ok(v) => v,
@@ -192,7 +234,13 @@ impl<'c> Evaluator<'c> {
                         .and_then(|e| eval(&e.expr, e.file, &scope).ok())
                         .and_then(|v| v.as_bool())
                         .unwrap_or(false);
-                    Self::check_conditions(&mut self.diags, &output.preconditions, &scope, "Module output value precondition failed", None);
+                    Self::check_conditions(
+                        &mut self.diags,
+                        &output.preconditions,
+                        &scope,
+                        "Module output value precondition failed",
+                        None,
+                    );
                     if path.is_root() && value.contains_sensitive() && !declared_sensitive {
                         self.diags.push(
                             Diagnostic::error(
@@ -206,7 +254,9 @@ impl<'c> Evaluator<'c> {
                         value = value.mark_sensitive();
                     }
                     let deps = scope.take_deps();
-                    state.outputs.insert(output.name.clone(), Tracked { value, deps });
+                    state
+                        .outputs
+                        .insert(output.name.clone(), Tracked { value, deps });
                 }
             }
         }
@@ -218,16 +268,23 @@ impl<'c> Evaluator<'c> {
                 // Scoped data sources are read at apply time: unknown until a cloud reader exists.
                 scope.extra.push((
                     "data".into(),
-                    Value::object([(data.type_name.clone(), Value::object([(data.name.clone(), Value::Unknown)]))]),
+                    Value::object([(
+                        data.type_name.clone(),
+                        Value::object([(data.name.clone(), Value::Unknown)]),
+                    )]),
                 ));
             }
             for assert in &check.asserts {
                 match eval(&assert.condition.expr, assert.condition.file, &scope) {
                     Ok(v) if v.as_bool() == Some(false) => {
-                        let message = eval(&assert.error_message.expr, assert.error_message.file, &scope)
-                            .ok()
-                            .and_then(|m| m.as_str().map(str::to_string))
-                            .unwrap_or_default();
+                        let message = eval(
+                            &assert.error_message.expr,
+                            assert.error_message.file,
+                            &scope,
+                        )
+                        .ok()
+                        .and_then(|m| m.as_str().map(str::to_string))
+                        .unwrap_or_default();
                         self.diags.push(
                             Diagnostic::warning("Check block assertion failed", message)
                                 .with_span(assert.condition.span())
@@ -252,12 +309,34 @@ impl<'c> Evaluator<'c> {
         let module = &config.modules[id];
         let text = |e: &Expr| -> String {
             let span = e.span();
-            config.sources.get(span.file).text.get(span.start..span.end).unwrap_or("").trim().to_string()
+            config
+                .sources
+                .get(span.file)
+                .text
+                .get(span.start..span.end)
+                .unwrap_or("")
+                .trim()
+                .to_string()
         };
         let declared = |target: &Target| match target {
-            Target::Module(m) => m.0.len() == 1 && module.module_calls.iter().any(|c| c.name == m.0[0].name),
-            Target::Resource(r) => r.module.is_root() && module.resources.iter().any(|x| x.mode == r.mode && x.type_name == r.type_name && x.name == r.name),
-            Target::Instance(i) => i.resource.module.is_root() && module.resources.iter().any(|x| x.mode == i.resource.mode && x.type_name == i.resource.type_name && x.name == i.resource.name),
+            Target::Module(m) => {
+                m.0.len() == 1 && module.module_calls.iter().any(|c| c.name == m.0[0].name)
+            }
+            Target::Resource(r) => {
+                r.module.is_root()
+                    && module
+                        .resources
+                        .iter()
+                        .any(|x| x.mode == r.mode && x.type_name == r.type_name && x.name == r.name)
+            }
+            Target::Instance(i) => {
+                i.resource.module.is_root()
+                    && module.resources.iter().any(|x| {
+                        x.mode == i.resource.mode
+                            && x.type_name == i.resource.type_name
+                            && x.name == i.resource.name
+                    })
+            }
         };
         let parse = |e: &Expr, what: &str, diags: &mut Diagnostics| -> Option<Target> {
             match parse_target(&text(e)) {
@@ -281,35 +360,42 @@ impl<'c> Evaluator<'c> {
                         Diagnostic::error("Invalid \"moved\" addresses", "A moved block must move a resource to a resource, or a module to a module.")
                             .with_span(m.span),
                     );
-                } else if matches!(&from, Target::Resource(_)) || matches!(&from, Target::Module(m) if m.0.iter().all(|s| s.key.is_none())) {
-                    if declared(&from) {
-                        self.diags.push(
+                } else if (matches!(&from, Target::Resource(_))
+                    || matches!(&from, Target::Module(m) if m.0.iter().all(|s| s.key.is_none())))
+                    && declared(&from)
+                {
+                    self.diags.push(
                             Diagnostic::error(
                                 "Moved object still exists",
                                 format!("This statement declares a move from {from}, but that object is still declared in the configuration. Change your configuration so that it is declared as {to} only."),
                             )
                             .with_span(m.from.span()),
                         );
-                    }
                 }
             }
         }
         for r in &module.removed {
-            if let Some(from) = parse(&r.from, "\"from\" of a removed block", &mut self.diags) {
-                if declared(&from) {
-                    self.diags.push(
+            if let Some(from) = parse(&r.from, "\"from\" of a removed block", &mut self.diags)
+                && declared(&from)
+            {
+                self.diags.push(
                         Diagnostic::error(
                             "Removed object still exists",
                             format!("This \"removed\" block refers to {from}, which is still declared in the configuration. Remove the block or the resource."),
                         )
                         .with_span(r.from.span()),
                     );
-                }
             }
         }
         if !path.is_root() {
             for i in &module.imports {
-                self.diags.push(Diagnostic::error("Invalid import configuration", "An import block is allowed only in the root module.").with_span(i.span));
+                self.diags.push(
+                    Diagnostic::error(
+                        "Invalid import configuration",
+                        "An import block is allowed only in the root module.",
+                    )
+                    .with_span(i.span),
+                );
             }
             return;
         }
@@ -317,8 +403,13 @@ impl<'c> Evaluator<'c> {
             if let Some(to) = parse(&i.to, "\"to\" of an import block", &mut self.diags) {
                 let ok = match &to {
                     Target::Module(_) => false,
-                    Target::Resource(r) => r.mode == Mode::Managed && r.module.is_root() && declared(&to),
-                    Target::Instance(x) => x.resource.mode == Mode::Managed && (!x.resource.module.is_root() || declared(&to)),
+                    Target::Resource(r) => {
+                        r.mode == Mode::Managed && r.module.is_root() && declared(&to)
+                    }
+                    Target::Instance(x) => {
+                        x.resource.mode == Mode::Managed
+                            && (!x.resource.module.is_root() || declared(&to))
+                    }
                 };
                 if !ok && !matches!(&to, Target::Instance(x) if !x.resource.module.is_root()) {
                     self.diags.push(
@@ -362,7 +453,12 @@ impl<'c> Evaluator<'c> {
         let mut deps = Vec::new();
         let mut origin: Option<(String, Option<Span>)> = None;
         let raw = if path.is_root() {
-            match config.variable_values.iter().rev().find(|v| v.name == variable.name) {
+            match config
+                .variable_values
+                .iter()
+                .rev()
+                .find(|v| v.name == variable.name)
+            {
                 Some(v) => {
                     origin = Some((v.origin.clone(), v.span));
                     match &v.source {
@@ -371,7 +467,10 @@ impl<'c> Evaluator<'c> {
                             Ok(v) => Some(v),
                             Err(d) => {
                                 self.diags.push(d);
-                                return Tracked { value: Value::Unknown, deps };
+                                return Tracked {
+                                    value: Value::Unknown,
+                                    deps,
+                                };
                             }
                         },
                     }
@@ -391,7 +490,10 @@ impl<'c> Evaluator<'c> {
                     Ok(v) => v,
                     Err(d) => {
                         self.diags.push(d);
-                        return Tracked { value: Value::Unknown, deps };
+                        return Tracked {
+                            value: Value::Unknown,
+                            deps,
+                        };
                     }
                 },
                 None => {
@@ -407,7 +509,10 @@ impl<'c> Evaluator<'c> {
                             .with_span(variable.span),
                         );
                     }
-                    return Tracked { value: Value::Unknown, deps };
+                    return Tracked {
+                        value: Value::Unknown,
+                        deps,
+                    };
                 }
             },
         };
@@ -417,7 +522,8 @@ impl<'c> Evaluator<'c> {
             .and_then(|e| eval(&e.expr, e.file, &constant_scope).ok())
             .and_then(|v| v.as_bool())
             .unwrap_or(true);
-        let (origin_text, origin_span) = origin.unwrap_or_else(|| ("the configuration".into(), None));
+        let (origin_text, origin_span) =
+            origin.unwrap_or_else(|| ("the configuration".into(), None));
         let span = origin_span.unwrap_or(variable.span);
         if value.is_null() && !nullable {
             self.diags.push(
@@ -427,7 +533,10 @@ impl<'c> Evaluator<'c> {
                 )
                 .with_span(span),
             );
-            return Tracked { value: Value::Unknown, deps };
+            return Tracked {
+                value: Value::Unknown,
+                deps,
+            };
         }
         let mut value = match ty.convert(value) {
             Ok(v) => v,
@@ -442,7 +551,10 @@ impl<'c> Evaluator<'c> {
                     )
                     .with_span(span),
                 );
-                return Tracked { value: Value::Unknown, deps };
+                return Tracked {
+                    value: Value::Unknown,
+                    deps,
+                };
             }
         };
         let sensitive = variable
@@ -456,26 +568,42 @@ impl<'c> Evaluator<'c> {
         }
         if !variable.validations.is_empty() {
             let mut scope = EvalScope::new(module, index, state, &self.instances, self.reader);
-            scope.extra.push(("var".into(), Value::object([(variable.name.clone(), value.clone())])));
+            scope.extra.push((
+                "var".into(),
+                Value::object([(variable.name.clone(), value.clone())]),
+            ));
             for rule in &variable.validations {
                 match eval(&rule.condition.expr, rule.condition.file, &scope) {
                     Ok(v) if v.as_bool() == Some(false) => {
-                        let message = eval(&rule.error_message.expr, rule.error_message.file, &scope)
-                            .ok()
-                            .and_then(|m| if m.contains_sensitive() { None } else { m.as_str().map(str::to_string) })
-                            .unwrap_or_else(|| "The value is not valid.".into());
+                        let message =
+                            eval(&rule.error_message.expr, rule.error_message.file, &scope)
+                                .ok()
+                                .and_then(|m| {
+                                    if m.contains_sensitive() {
+                                        None
+                                    } else {
+                                        m.as_str().map(str::to_string)
+                                    }
+                                })
+                                .unwrap_or_else(|| "The value is not valid.".into());
                         self.diags.push(
                             Diagnostic::error(
                                 "Invalid value for variable",
-                                format!("{message}\n\nThis was checked by the validation rule at {}.", at(config, rule.span)),
+                                format!(
+                                    "{message}\n\nThis was checked by the validation rule at {}.",
+                                    at(config, rule.span)
+                                ),
                             )
                             .with_span(span),
                         );
                     }
                     Ok(v) if v.is_unknown() || v.as_bool().is_some() => {}
                     Ok(_) => self.diags.push(
-                        Diagnostic::error("Invalid validation result", "The condition of a validation rule must be true or false.")
-                            .with_span(rule.condition.span()),
+                        Diagnostic::error(
+                            "Invalid validation result",
+                            "The condition of a validation rule must be true or false.",
+                        )
+                        .with_span(rule.condition.span()),
                     ),
                     Err(d) => self.diags.push(d),
                 }
@@ -493,6 +621,13 @@ impl<'c> Evaluator<'c> {
         what: &str,
         address: &str,
     ) -> Option<Expansion<Option<Value>>> {
+        // A value that is unknown only because an earlier error made it so is not a new mistake.
+        let from_failed = |e: &Expr| {
+            references(&e.expr, e.file).iter().any(|r| {
+                matches!(r.steps.first(), Some(crate::lang::RefStep::Attr(n))
+                    if scope.state.failed.contains(&format!("{}.{n}", r.root)))
+            })
+        };
         if let Some(e) = for_each {
             let value = match eval(&e.expr, e.file, scope) {
                 Ok(v) => v,
@@ -501,6 +636,9 @@ impl<'c> Evaluator<'c> {
                     return None;
                 }
             };
+            if value.is_unknown() && from_failed(e) {
+                return None;
+            }
             let invalid = |detail: String| {
                 Diagnostic::error("Invalid for_each argument", detail)
                     .with_span(e.span())
@@ -519,7 +657,9 @@ impl<'c> Evaluator<'c> {
                     diags.push(invalid("The given \"for_each\" argument value is null. A map, or set of strings is allowed.".into()));
                     None
                 }
-                Value::Map(map) => Some(Expansion::ForEach(map.into_iter().map(|(k, v)| (k, Some(v))).collect())),
+                Value::Map(map) => Some(Expansion::ForEach(
+                    map.into_iter().map(|(k, v)| (k, Some(v))).collect(),
+                )),
                 Value::Set(items) => {
                     let mut out = BTreeMap::new();
                     for item in items {
@@ -552,6 +692,9 @@ impl<'c> Evaluator<'c> {
                     return None;
                 }
             };
+            if value.is_unknown() && from_failed(e) {
+                return None;
+            }
             let invalid = |detail: &str| {
                 Diagnostic::error("Invalid count argument", detail.to_string())
                     .with_span(e.span())
@@ -564,7 +707,9 @@ impl<'c> Evaluator<'c> {
                     None
                 }
                 Value::Null => {
-                    diags.push(invalid("The given \"count\" argument value is null. An integer is required."));
+                    diags.push(invalid(
+                        "The given \"count\" argument value is null. An integer is required.",
+                    ));
                     None
                 }
                 other => match Type::Number.convert(other).ok().and_then(|v| v.as_number()) {
@@ -587,13 +732,25 @@ impl<'c> Evaluator<'c> {
         }
     }
 
-    fn check_conditions(diags: &mut Diagnostics, conditions: &[Condition], scope: &EvalScope<'_>, summary: &str, address: Option<&str>) {
+    fn check_conditions(
+        diags: &mut Diagnostics,
+        conditions: &[Condition],
+        scope: &EvalScope<'_>,
+        summary: &str,
+        address: Option<&str>,
+    ) {
         for c in conditions {
             match eval(&c.condition.expr, c.condition.file, scope) {
                 Ok(v) if v.as_bool() == Some(false) => {
                     let message = eval(&c.error_message.expr, c.error_message.file, scope)
                         .ok()
-                        .and_then(|m| if m.contains_sensitive() { None } else { m.as_str().map(str::to_string) })
+                        .and_then(|m| {
+                            if m.contains_sensitive() {
+                                None
+                            } else {
+                                m.as_str().map(str::to_string)
+                            }
+                        })
                         .unwrap_or_default();
                     let mut d = Diagnostic::error(summary, message).with_span(c.condition.span());
                     if let Some(a) = address {
@@ -640,7 +797,11 @@ impl<'c> Evaluator<'c> {
                 let hint = crate::config::did_you_mean(&resource.type_name, known.iter().copied())
                     .map(|s| format!(" Did you mean \"{s}\"?"))
                     .unwrap_or_default();
-                let kind = if resource.mode == Mode::Data { "data source" } else { "resource type" };
+                let kind = if resource.mode == Mode::Data {
+                    "data source"
+                } else {
+                    "resource type"
+                };
                 self.diags.push(
                     Diagnostic::error(
                         format!("Invalid {kind}"),
@@ -654,7 +815,14 @@ impl<'c> Evaluator<'c> {
         };
         let provider_alias = self.resolve_provider(resource, inputs, &address)?;
         let scope = EvalScope::new(module, index, state, &self.instances, self.reader);
-        let expansion = Self::expand(&mut self.diags, resource.count.as_ref(), resource.for_each.as_ref(), &scope, "resource", &address)?;
+        let expansion = Self::expand(
+            &mut self.diags,
+            resource.count.as_ref(),
+            resource.for_each.as_ref(),
+            &scope,
+            "resource",
+            &address,
+        )?;
         let base_deps = {
             let mut d = scope.take_deps();
             d.extend_from_slice(&inputs.extra_deps);
@@ -665,14 +833,23 @@ impl<'c> Evaluator<'c> {
         };
         drop(scope);
         let lifecycle = self.lifecycle(resource);
+        let configured = configured_names(resource, &schema.block);
         let first_report = self.reported.insert((id, i));
         let mut new_instances: Vec<(Instance, Vec<usize>)> = Vec::new();
-        let keys: Vec<(Option<InstanceKey>, Option<(Value, Value)>, Option<i64>)> = match &expansion {
+        let keys: Vec<InstanceKeys> = match &expansion {
             Expansion::Single(_) => vec![(None, None, None)],
-            Expansion::Count(list) => (0..list.len() as i64).map(|n| (Some(InstanceKey::Int(n)), None, Some(n))).collect(),
+            Expansion::Count(list) => (0..list.len() as i64)
+                .map(|n| (Some(InstanceKey::Int(n)), None, Some(n)))
+                .collect(),
             Expansion::ForEach(map) => map
                 .iter()
-                .map(|(k, v)| (Some(InstanceKey::Str(k.clone())), Some((Value::string(k.clone()), v.clone().unwrap_or(Value::Null))), None))
+                .map(|(k, v)| {
+                    (
+                        Some(InstanceKey::Str(k.clone())),
+                        Some((Value::string(k.clone()), v.clone().unwrap_or(Value::Null))),
+                        None,
+                    )
+                })
                 .collect(),
         };
         let base = self.instances.len();
@@ -693,30 +870,47 @@ impl<'c> Evaluator<'c> {
                 diags: &mut local_diags,
                 report_static,
             };
-            let mut value = eval_body(&resource.body, &schema.block, &scope, resource.span, "", &mut ctx);
+            let mut value = eval_body(
+                &resource.body,
+                &schema.block,
+                &scope,
+                resource.span,
+                "",
+                &mut ctx,
+            );
             report_static = false;
-            if resource.mode == Mode::Data {
-                if let Some(read) = self.reader.read_data_source(&resource.type_name, &value) {
-                    value = read;
-                }
+            if resource.mode == Mode::Data
+                && let Some(read) = self.reader.read_data_source(&resource.type_name, &value)
+            {
+                value = read;
             }
             self.diags.extend(local_diags);
-            Self::check_conditions(&mut self.diags, &resource.lifecycle.preconditions, &scope, "Resource precondition failed", Some(&instance_address));
+            Self::check_conditions(
+                &mut self.diags,
+                &resource.lifecycle.preconditions,
+                &scope,
+                "Resource precondition failed",
+                Some(&instance_address),
+            );
             let mut deps = scope.take_deps();
             deps.extend_from_slice(&base_deps);
             deps.sort_unstable();
             deps.dedup();
-            new_instances.push((
-                Instance {
-                    addr,
-                    value,
-                    span: resource.span,
-                    attr_spans: attr_spans.clone(),
-                    provider_alias: provider_alias.clone(),
-                    lifecycle: lifecycle.clone(),
-                },
-                deps,
-            ));
+            let mut instance = Instance {
+                addr,
+                value,
+                span: resource.span,
+                attr_spans: attr_spans.clone(),
+                configured: configured.clone(),
+                provider_alias: provider_alias.clone(),
+                lifecycle: lifecycle.clone(),
+            };
+            if resource.mode == Mode::Managed
+                && let Some(planned) = self.reader.planned_value(&instance)
+            {
+                instance.value = planned;
+            }
+            new_instances.push((instance, deps));
         }
         for (instance, deps) in new_instances {
             self.instances.push(instance);
@@ -730,12 +924,19 @@ impl<'c> Evaluator<'c> {
         Some(match expansion {
             Expansion::Single(_) => Expansion::Single(take()),
             Expansion::Count(list) => Expansion::Count(list.iter().map(|_| take()).collect()),
-            Expansion::ForEach(map) => Expansion::ForEach(map.into_keys().map(|k| (k, take())).collect()),
+            Expansion::ForEach(map) => {
+                Expansion::ForEach(map.into_keys().map(|k| (k, take())).collect())
+            }
         })
     }
 
     /// Instances a `depends_on` entry names: all instances of a resource or module call.
-    fn depends_on_instances(dep: &Expr, scope: &EvalScope<'_>, state: &ModuleState, index: &ResourceIndex<'_>) -> Vec<usize> {
+    fn depends_on_instances(
+        dep: &Expr,
+        scope: &EvalScope<'_>,
+        state: &ModuleState,
+        index: &ResourceIndex<'_>,
+    ) -> Vec<usize> {
         let mut out = Vec::new();
         for r in references(&dep.expr, dep.file) {
             let attr = |k: usize| match r.steps.get(k) {
@@ -744,30 +945,39 @@ impl<'c> Evaluator<'c> {
             };
             match r.root.as_str() {
                 "module" => {
-                    if let Some(i) = attr(0).and_then(|n| scope.module.module_calls.iter().position(|m| m.name == n)) {
-                        if let Some(values) = state.modules.get(&i) {
-                            out.extend_from_slice(&values.all_instances);
-                        }
+                    if let Some(i) = attr(0)
+                        .and_then(|n| scope.module.module_calls.iter().position(|m| m.name == n))
+                        && let Some(values) = state.modules.get(&i)
+                    {
+                        out.extend_from_slice(&values.all_instances);
                     }
                 }
                 "var" | "local" => {
-                    let table = if r.root == "var" { &state.variables } else { &state.locals };
+                    let table = if r.root == "var" {
+                        &state.variables
+                    } else {
+                        &state.locals
+                    };
                     if let Some(t) = attr(0).and_then(|n| table.get(n)) {
                         out.extend_from_slice(&t.deps);
                     }
                 }
                 "data" => {
-                    if let (Some(t), Some(n)) = (attr(0), attr(1)) {
-                        if let Some(e) = index.get(&(Mode::Data, t, n)).and_then(|i| state.resources.get(i)) {
-                            out.extend(e.items().copied());
-                        }
+                    if let (Some(t), Some(n)) = (attr(0), attr(1))
+                        && let Some(e) = index
+                            .get(&(Mode::Data, t, n))
+                            .and_then(|i| state.resources.get(i))
+                    {
+                        out.extend(e.items().copied());
                     }
                 }
                 t => {
-                    if let Some(n) = attr(0) {
-                        if let Some(e) = index.get(&(Mode::Managed, t, n)).and_then(|i| state.resources.get(i)) {
-                            out.extend(e.items().copied());
-                        }
+                    if let Some(n) = attr(0)
+                        && let Some(e) = index
+                            .get(&(Mode::Managed, t, n))
+                            .and_then(|i| state.resources.get(i))
+                    {
+                        out.extend(e.items().copied());
                     }
                 }
             }
@@ -775,7 +985,12 @@ impl<'c> Evaluator<'c> {
         out
     }
 
-    fn resolve_provider(&mut self, resource: &Resource, inputs: &ModuleInputs, address: &str) -> Option<Option<String>> {
+    fn resolve_provider(
+        &mut self,
+        resource: &Resource,
+        inputs: &ModuleInputs,
+        address: &str,
+    ) -> Option<Option<String>> {
         let Some(p) = &resource.provider else {
             return Some(inputs.providers.get("azurerm").cloned().flatten());
         };
@@ -812,13 +1027,25 @@ impl<'c> Evaluator<'c> {
             if (span.file.0 as usize) >= self.config.sources.len() {
                 return String::new();
             }
-            self.config.sources.get(span.file).text.get(span.start..span.end).unwrap_or("").trim().to_string()
+            self.config
+                .sources
+                .get(span.file)
+                .text
+                .get(span.start..span.end)
+                .unwrap_or("")
+                .trim()
+                .to_string()
         };
         let list = |e: &Option<Expr>| -> Vec<String> {
             match e.as_ref().map(|x| (x, &x.expr)) {
                 Some((x, hcl_edit::expr::Expression::Array(items))) => items
                     .iter()
-                    .map(|item| text(&Expr { file: x.file, expr: item.clone() }))
+                    .map(|item| {
+                        text(&Expr {
+                            file: x.file,
+                            expr: item.clone(),
+                        })
+                    })
                     .collect(),
                 _ => Vec::new(),
             }
@@ -826,7 +1053,9 @@ impl<'c> Evaluator<'c> {
         let ignore_changes = match &resource.lifecycle.ignore_changes {
             None => IgnoreChanges::None,
             Some(e) => match &e.expr {
-                hcl_edit::expr::Expression::Variable(v) if v.as_str() == "all" => IgnoreChanges::All,
+                hcl_edit::expr::Expression::Variable(v) if v.as_str() == "all" => {
+                    IgnoreChanges::All
+                }
                 _ => IgnoreChanges::Attributes(list(&resource.lifecycle.ignore_changes)),
             },
         };
@@ -858,9 +1087,12 @@ impl<'c> Evaluator<'c> {
         if self.reported.insert((id, usize::MAX - i)) {
             for arg in &call.arguments {
                 if !child.variables.iter().any(|v| v.name == arg.name) {
-                    let hint = crate::config::did_you_mean(&arg.name, child.variables.iter().map(|v| v.name.as_str()))
-                        .map(|s| format!(" Did you mean \"{s}\"?"))
-                        .unwrap_or_default();
+                    let hint = crate::config::did_you_mean(
+                        &arg.name,
+                        child.variables.iter().map(|v| v.name.as_str()),
+                    )
+                    .map(|s| format!(" Did you mean \"{s}\"?"))
+                    .unwrap_or_default();
                     self.diags.push(
                         Diagnostic::error(
                             "Unsupported argument",
@@ -875,7 +1107,10 @@ impl<'c> Evaluator<'c> {
                     self.diags.push(
                         Diagnostic::error(
                             "Missing required argument",
-                            format!("The argument \"{}\" is required, but no definition was found.", v.name),
+                            format!(
+                                "The argument \"{}\" is required, but no definition was found.",
+                                v.name
+                            ),
                         )
                         .with_span(call.span),
                     );
@@ -883,7 +1118,10 @@ impl<'c> Evaluator<'c> {
             }
         }
         let mut providers: HashMap<String, Option<String>> = HashMap::new();
-        providers.insert("azurerm".into(), inputs.providers.get("azurerm").cloned().flatten());
+        providers.insert(
+            "azurerm".into(),
+            inputs.providers.get("azurerm").cloned().flatten(),
+        );
         for (local, reference) in &call.providers {
             let outer = match &reference.alias {
                 Some(a) => format!("azurerm.{a}"),
@@ -904,7 +1142,14 @@ impl<'c> Evaluator<'c> {
         }
 
         let scope = EvalScope::new(module, index, state, &self.instances, self.reader);
-        let expansion = Self::expand(&mut self.diags, call.count.as_ref(), call.for_each.as_ref(), &scope, "module", &address)?;
+        let expansion = Self::expand(
+            &mut self.diags,
+            call.count.as_ref(),
+            call.for_each.as_ref(),
+            &scope,
+            "module",
+            &address,
+        )?;
         let mut extra_deps = scope.take_deps();
         extra_deps.extend_from_slice(&inputs.extra_deps);
         for dep in &call.depends_on {
@@ -913,12 +1158,20 @@ impl<'c> Evaluator<'c> {
         drop(scope);
         let first_instance = self.instances.len();
 
-        let keys: Vec<(Option<InstanceKey>, Option<(Value, Value)>, Option<i64>)> = match &expansion {
+        let keys: Vec<InstanceKeys> = match &expansion {
             Expansion::Single(_) => vec![(None, None, None)],
-            Expansion::Count(list) => (0..list.len() as i64).map(|n| (Some(InstanceKey::Int(n)), None, Some(n))).collect(),
+            Expansion::Count(list) => (0..list.len() as i64)
+                .map(|n| (Some(InstanceKey::Int(n)), None, Some(n)))
+                .collect(),
             Expansion::ForEach(map) => map
                 .iter()
-                .map(|(k, v)| (Some(InstanceKey::Str(k.clone())), Some((Value::string(k.clone()), v.clone().unwrap_or(Value::Null))), None))
+                .map(|(k, v)| {
+                    (
+                        Some(InstanceKey::Str(k.clone())),
+                        Some((Value::string(k.clone()), v.clone().unwrap_or(Value::Null))),
+                        None,
+                    )
+                })
                 .collect(),
         };
         let mut results: Vec<ModuleOutputs> = Vec::new();
@@ -953,9 +1206,43 @@ impl<'c> Evaluator<'c> {
         let mut results = results.into_iter();
         let expansion = match expansion {
             Expansion::Single(_) => Expansion::Single(results.next().unwrap_or_default()),
-            Expansion::Count(list) => Expansion::Count(list.iter().map(|_| results.next().unwrap_or_default()).collect()),
-            Expansion::ForEach(map) => Expansion::ForEach(map.into_keys().map(|k| (k, results.next().unwrap_or_default())).collect()),
+            Expansion::Count(list) => Expansion::Count(
+                list.iter()
+                    .map(|_| results.next().unwrap_or_default())
+                    .collect(),
+            ),
+            Expansion::ForEach(map) => Expansion::ForEach(
+                map.into_keys()
+                    .map(|k| (k, results.next().unwrap_or_default()))
+                    .collect(),
+            ),
         };
-        Some(ModuleValues { expansion, all_instances })
+        Some(ModuleValues {
+            expansion,
+            all_instances,
+        })
     }
+}
+
+/// Top-level arguments and blocks a resource block sets, under their azurerm 4.x names.
+fn configured_names(resource: &Resource, schema: &crate::schema::BlockSchema) -> Vec<String> {
+    let mut names: Vec<String> = resource
+        .body
+        .attributes
+        .iter()
+        .map(|a| match schema.deprecated_attribute(&a.name) {
+            Some(new) if schema.attribute(&a.name).is_none() => new.name.to_string(),
+            _ => a.name.clone(),
+        })
+        .chain(resource.body.blocks.iter().map(|b| {
+            if b.kind == "dynamic" {
+                b.labels.first().cloned().unwrap_or_default()
+            } else {
+                b.kind.clone()
+            }
+        }))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }

@@ -5,8 +5,8 @@
 
 use super::body::traverse;
 use super::{Instance, Reader};
-use crate::config::addr::Mode;
 use crate::config::Module;
+use crate::config::addr::Mode;
 use crate::diag::{Diagnostic, Span};
 use crate::lang::{Scope, Step, Value};
 use std::cell::RefCell;
@@ -59,6 +59,8 @@ pub struct ModuleState {
     pub outputs: ModuleOutputs,
     /// `path.module` for this module.
     pub path_module: String,
+    /// Variables and locals (`var.x`, `local.y`) whose evaluation failed with a reported error.
+    pub failed: std::collections::HashSet<String>,
 }
 
 /// Resources of a module by (mode, type, name), built once per module.
@@ -121,9 +123,21 @@ impl<'a> EvalScope<'a> {
         self.deps.borrow_mut().extend_from_slice(deps);
     }
 
-    fn resource(&self, mode: Mode, type_name: &str, name: &str, steps: &[Step], consumed: usize, span: Span) -> Result<(Value, usize), Diagnostic> {
+    fn resource(
+        &self,
+        mode: Mode,
+        type_name: &str,
+        name: &str,
+        steps: &[Step],
+        consumed: usize,
+        span: Span,
+    ) -> Result<(Value, usize), Diagnostic> {
         let Some(&index) = self.resource_index.get(&(mode, type_name, name)) else {
-            let kind = if mode == Mode::Data { "data" } else { "managed" };
+            let kind = if mode == Mode::Data {
+                "data"
+            } else {
+                "managed"
+            };
             return Err(Diagnostic::error(
                 "Reference to undeclared resource",
                 format!("A {kind} resource \"{type_name}\" \"{name}\" has not been declared in this module."),
@@ -148,16 +162,34 @@ impl<'a> EvalScope<'a> {
         match expansion {
             Expansion::Single(i) => Ok(pick(*i, steps, consumed)),
             Expansion::Count(list) => match steps.first() {
-                Some(Step::Index(key)) => match key.as_i64().and_then(|k| usize::try_from(k).ok()).and_then(|k| list.get(k)) {
+                Some(Step::Index(key)) => match key
+                    .as_i64()
+                    .and_then(|k| usize::try_from(k).ok())
+                    .and_then(|k| list.get(k))
+                {
                     Some(&i) => Ok(pick(i, &steps[1..], consumed + 1)),
                     None => {
                         self.record(list);
-                        Ok((Value::List(list.iter().map(|&i| self.instances[i].value.clone()).collect()), consumed))
+                        Ok((
+                            Value::List(
+                                list.iter()
+                                    .map(|&i| self.instances[i].value.clone())
+                                    .collect(),
+                            ),
+                            consumed,
+                        ))
                     }
                 },
                 _ => {
                     self.record(list);
-                    Ok((Value::List(list.iter().map(|&i| self.instances[i].value.clone()).collect()), consumed))
+                    Ok((
+                        Value::List(
+                            list.iter()
+                                .map(|&i| self.instances[i].value.clone())
+                                .collect(),
+                        ),
+                        consumed,
+                    ))
                 }
             },
             Expansion::ForEach(map) => match steps.first() {
@@ -165,18 +197,37 @@ impl<'a> EvalScope<'a> {
                     Some(&i) => Ok(pick(i, &steps[1..], consumed + 1)),
                     None => {
                         self.record(&map.values().copied().collect::<Vec<_>>());
-                        Ok((Value::Map(map.iter().map(|(k, &i)| (k.clone(), self.instances[i].value.clone())).collect()), consumed))
+                        Ok((
+                            Value::Map(
+                                map.iter()
+                                    .map(|(k, &i)| (k.clone(), self.instances[i].value.clone()))
+                                    .collect(),
+                            ),
+                            consumed,
+                        ))
                     }
                 },
                 _ => {
                     self.record(&map.values().copied().collect::<Vec<_>>());
-                    Ok((Value::Map(map.iter().map(|(k, &i)| (k.clone(), self.instances[i].value.clone())).collect()), consumed))
+                    Ok((
+                        Value::Map(
+                            map.iter()
+                                .map(|(k, &i)| (k.clone(), self.instances[i].value.clone()))
+                                .collect(),
+                        ),
+                        consumed,
+                    ))
                 }
             },
         }
     }
 
-    fn module_output(&self, name: &str, steps: &[Step], span: Span) -> Result<(Value, usize), Diagnostic> {
+    fn module_output(
+        &self,
+        name: &str,
+        steps: &[Step],
+        span: Span,
+    ) -> Result<(Value, usize), Diagnostic> {
         let Some(index) = self.module.module_calls.iter().position(|m| m.name == name) else {
             return Err(Diagnostic::error(
                 "Reference to undeclared module",
@@ -188,22 +239,38 @@ impl<'a> EvalScope<'a> {
             return Ok((Value::Unknown, steps.len()));
         };
         let object = |outputs: &ModuleOutputs, rest: &[Step], consumed: usize| -> (Value, usize) {
-            if let Some(Step::Attr(attr)) = rest.first() {
-                if let Some(t) = outputs.get(attr) {
-                    self.record(&t.deps);
-                    return (t.value.clone(), consumed + 1);
-                }
+            if let Some(Step::Attr(attr)) = rest.first()
+                && let Some(t) = outputs.get(attr)
+            {
+                self.record(&t.deps);
+                return (t.value.clone(), consumed + 1);
             }
             for t in outputs.values() {
                 self.record(&t.deps);
             }
-            (Value::Map(outputs.iter().map(|(k, t)| (k.clone(), t.value.clone())).collect()), consumed)
+            (
+                Value::Map(
+                    outputs
+                        .iter()
+                        .map(|(k, t)| (k.clone(), t.value.clone()))
+                        .collect(),
+                ),
+                consumed,
+            )
         };
         match &values.expansion {
             Expansion::Single(outputs) => Ok(object(outputs, steps, 1)),
             Expansion::Count(list) => match steps.first() {
-                Some(Step::Index(key)) if key.as_i64().and_then(|k| usize::try_from(k).ok()).is_some_and(|k| k < list.len()) => {
-                    let k = key.as_i64().and_then(|k| usize::try_from(k).ok()).unwrap_or(0);
+                Some(Step::Index(key))
+                    if key
+                        .as_i64()
+                        .and_then(|k| usize::try_from(k).ok())
+                        .is_some_and(|k| k < list.len()) =>
+                {
+                    let k = key
+                        .as_i64()
+                        .and_then(|k| usize::try_from(k).ok())
+                        .unwrap_or(0);
                     Ok(object(&list[k], &steps[1..], 2))
                 }
                 _ => {
@@ -220,7 +287,10 @@ impl<'a> EvalScope<'a> {
                     }
                 }
                 _ => {
-                    let all: BTreeMap<String, Value> = map.iter().map(|(k, o)| (k.clone(), object(o, &[], 0).0)).collect();
+                    let all: BTreeMap<String, Value> = map
+                        .iter()
+                        .map(|(k, o)| (k.clone(), object(o, &[], 0).0))
+                        .collect();
                     Ok((Value::Map(all), 1))
                 }
             },
@@ -236,7 +306,12 @@ fn attr(steps: &[Step], index: usize) -> Option<&str> {
 }
 
 impl Scope for EvalScope<'_> {
-    fn resolve(&self, root: &str, steps: &[Step], span: Span) -> Result<(Value, usize), Diagnostic> {
+    fn resolve(
+        &self,
+        root: &str,
+        steps: &[Step],
+        span: Span,
+    ) -> Result<(Value, usize), Diagnostic> {
         if let Some((_, value)) = self.extra.iter().rev().find(|(name, _)| name == root) {
             return Ok(traverse(value.clone(), steps));
         }
@@ -358,7 +433,12 @@ pub struct WithIterator<'a> {
 }
 
 impl Scope for WithIterator<'_> {
-    fn resolve(&self, root: &str, steps: &[Step], span: Span) -> Result<(Value, usize), Diagnostic> {
+    fn resolve(
+        &self,
+        root: &str,
+        steps: &[Step],
+        span: Span,
+    ) -> Result<(Value, usize), Diagnostic> {
         if root == self.name {
             return Ok(traverse(self.value.clone(), steps));
         }

@@ -23,7 +23,10 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, color: bool
     let bar = "│";
     out.push_str("╷\n");
     if color {
-        out.push_str(&format!("{bar} {paint}{label}: \x1b[0m\x1b[1m{}\x1b[0m\n", d.summary));
+        out.push_str(&format!(
+            "{bar} {paint}{label}: \x1b[0m\x1b[1m{}\x1b[0m\n",
+            d.summary
+        ));
     } else {
         out.push_str(&format!("{bar} {label}: {}\n", d.summary));
     }
@@ -50,7 +53,11 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, color: bool
         let width = if end.line == start.line {
             end.column.saturating_sub(start.column).max(1)
         } else {
-            line_text.chars().count().saturating_sub(start.column - 1).max(1)
+            line_text
+                .chars()
+                .count()
+                .saturating_sub(start.column - 1)
+                .max(1)
         };
         let pad = " ".repeat(gutter.len() + start.column - 1);
         let carets = "^".repeat(width.min(200));

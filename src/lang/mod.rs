@@ -3,12 +3,18 @@
 //! must not read files: references and file contents come through the [`Scope`] the caller passes in.
 
 mod eval;
+mod eval_call;
+mod eval_ops;
+mod eval_refs;
+mod eval_template;
+#[cfg(test)]
+mod eval_tests;
+mod eval_traversal;
 pub mod functions;
 mod types;
-mod types_stub;
 mod value;
 
-pub use eval::{eval, eval_template_str, references, Reference, RefStep};
+pub use eval::{RefStep, Reference, eval, eval_template_str, references};
 pub use types::{ObjectAttr, Type};
 pub use value::{Number, Value};
 
@@ -28,7 +34,8 @@ pub trait Scope {
     /// steps that follow it. The scope consumes as many leading steps as it understands and returns the
     /// value reached plus the number of steps consumed; the evaluator applies the remaining steps
     /// generically. An undeclared name is a diagnostic located at `span`.
-    fn resolve(&self, root: &str, steps: &[Step], span: Span) -> Result<(Value, usize), Diagnostic>;
+    fn resolve(&self, root: &str, steps: &[Step], span: Span)
+    -> Result<(Value, usize), Diagnostic>;
 
     /// Contents of a file named by `file()` or `templatefile()`, as the user wrote the path.
     fn read_file(&self, path: &str) -> Result<String, String>;

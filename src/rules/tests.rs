@@ -52,6 +52,7 @@ impl Build {
             },
             value,
             span: Span::new(FileId(0), base..base),
+            configured: attr_spans.keys().cloned().collect(),
             attr_spans: Arc::new(attr_spans),
             provider_alias: None,
             lifecycle: InstanceLifecycle::default(),

@@ -1,2 +1,39 @@
 //! State: the model, the versioned file format, the journal, locks, backends, merge and Terraform
-//! import. It must not know the cloud.
+//! import. It must not know the cloud: ARM ids and attribute values are opaque data here, and nothing in
+//! this module prints, reads the environment or talks to the network.
+//!
+//! Files by prefix: `model` (domain types, no serde), `wire` (the private file format v1 and its
+//! version sniffing), `secret` (argon2id digests), `journal` (append-only step log and replay),
+//! `backend` (the `Backend` trait and its conformance suite), `backend_local` (file backend with lock
+//! file and backup), `lock` (lock info, retry, durations), `merge` (three-way merge for git),
+//! `surgery` (`state mv`/`state rm`), `terraform_import` (Terraform v4 state conversion) and `estate`
+//! (a synthetic ExpressRoute estate for tests and benchmarks).
+
+mod backend;
+mod backend_local;
+pub mod estate;
+mod journal;
+mod lock;
+mod merge;
+mod model;
+mod secret;
+mod surgery;
+mod terraform_import;
+mod wire;
+
+pub use backend::{Backend, WriteOptions, check_write, conformance};
+pub use backend_local::{LocalBackend, LocalPaths};
+pub use journal::{JournalWriter, Step};
+pub use lock::{
+    LockInfo, LockRequest, RetryOptions, StateLocked, format_timestamp, lock_with_retry,
+    parse_duration,
+};
+pub use merge::{MergeConflict, MergeOutcome, merge};
+pub use model::{
+    AttrPath, CloudTarget, CreateIntent, DeposedObject, NewDeposed, NewObject, OutputState,
+    PathStep, ResourceState, State, Status,
+};
+pub use secret::{ALWAYS_SECRET, Digest, SecretParams, digest_secrets, secret_matches};
+pub use surgery::{address_matches, move_objects, remove_objects};
+pub use terraform_import::{ImportReport, SUPPORTED_TYPES, Skipped, import_terraform};
+pub use wire::{decode, encode};

@@ -1,0 +1,504 @@
+//! The human plan: Terraform's symbols and wording (`+ ~ - -/+ +/-`, `(known after apply)`,
+//! `# forces replacement`, `(sensitive value)`, unchanged attributes hidden with a count, Terraform's
+//! summary line), then an "Execution order" section listing the waves. Pure: returns a string.
+
+use super::model::{Action, Mode, Plan, ResourceChange, StepKind};
+use super::reason_text;
+use crate::lang::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Attributes shown even when unchanged, as Terraform shows them for context.
+const CONTEXT: &[&str] = &["id", "name", "tags"];
+
+pub struct HumanOptions<'a> {
+    /// The first line names where the plan would act.
+    pub cloud: &'a str,
+    pub color: bool,
+}
+
+fn paint(color: bool, code: &str, text: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn headline(change: &ResourceChange) -> String {
+    let addr = &change.addr;
+    let mut line = match change.action {
+        Action::Create => format!("# {addr} will be created"),
+        Action::Update => format!("# {addr} will be updated in-place"),
+        Action::DeleteThenCreate | Action::CreateThenDelete => {
+            if change
+                .replace_reasons
+                .iter()
+                .any(|r| r.message.contains("tainted"))
+            {
+                format!("# {addr} is tainted, so must be replaced")
+            } else if change.action_reason == Some(super::ActionReason::ReplaceByRequest) {
+                format!("# {addr} will be replaced, as requested")
+            } else {
+                format!("# {addr} must be replaced")
+            }
+        }
+        Action::Delete => format!("# {addr} will be destroyed"),
+        Action::Read => format!("# {addr} will be read during apply"),
+        Action::Forget => format!("# {addr} will no longer be managed by peerform"),
+        Action::NoOp => format!("# {addr} will be imported"),
+    };
+    if let Some(prev) = &change.prev_addr {
+        line.push_str(&format!("\n  # (moved from {prev})"));
+    }
+    if change.action == Action::Delete {
+        match change.action_reason {
+            Some(super::ActionReason::DeleteBecauseNoModule) => line.push_str(&format!(
+                "\n  # (because {} is not in configuration)",
+                change.addr.resource.module
+            )),
+            Some(super::ActionReason::DeleteBecauseCountIndex) => line.push_str(&format!(
+                "\n  # (because index {} is out of range for count)",
+                change
+                    .addr
+                    .key
+                    .as_ref()
+                    .map(|k| k.to_string())
+                    .unwrap_or_default()
+            )),
+            Some(super::ActionReason::DeleteBecauseEachKey) => line.push_str(&format!(
+                "\n  # (because key {} is not in for_each map)",
+                change
+                    .addr
+                    .key
+                    .as_ref()
+                    .map(|k| k.to_string())
+                    .unwrap_or_default()
+            )),
+            _ => line.push_str(&format!(
+                "\n  # (because {} is not in configuration)",
+                change.addr
+            )),
+        }
+    }
+    if let Some(id) = &change.importing {
+        line.push_str(&format!("\n  # (imports {id})"));
+    }
+    line
+}
+
+/// A value as Terraform prints it inline.
+fn show(value: &Value) -> String {
+    match value {
+        Value::Unknown => "(known after apply)".into(),
+        Value::Sensitive(_) => "(sensitive value)".into(),
+        Value::Null => "null".into(),
+        Value::String(s) => serde_json::Value::String(s.clone()).to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::List(items) | Value::Set(items) => {
+            if items.is_empty() {
+                "[]".into()
+            } else {
+                format!(
+                    "[{}]",
+                    items.iter().map(show).collect::<Vec<_>>().join(", ")
+                )
+            }
+        }
+        Value::Map(map) => {
+            if map.is_empty() {
+                "{}".into()
+            } else {
+                format!(
+                    "{{ {} }}",
+                    map.iter()
+                        .map(|(k, v)| format!("{} = {}", quote_key(k), show(v)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }
+    }
+}
+
+fn quote_key(k: &str) -> String {
+    serde_json::Value::String(k.to_string()).to_string()
+}
+
+fn is_block(value: &Value) -> bool {
+    matches!(value.unmark().0, Value::List(items) | Value::Set(items) if !items.is_empty() && items.iter().all(|i| matches!(i.unmark().0, Value::Map(_))))
+}
+
+/// Render the attributes of one object (or nested block) at `indent`.
+#[allow(clippy::too_many_arguments)]
+fn render_body(
+    out: &mut String,
+    before: Option<&BTreeMap<String, Value>>,
+    after: Option<&BTreeMap<String, Value>>,
+    action: Action,
+    forces: &[String],
+    indent: usize,
+    color: bool,
+    schema: Option<&crate::schema::BlockSchema>,
+) {
+    let empty = BTreeMap::new();
+    let b = before.unwrap_or(&empty);
+    let a = after.unwrap_or(&empty);
+    let mut names: Vec<&String> = b.keys().chain(a.keys()).collect();
+    names.sort();
+    names.dedup();
+    let pad = " ".repeat(indent);
+    let mut lines: Vec<(String, String, String, String)> = Vec::new(); // (symbol, name, value, suffix)
+    let mut blocks: Vec<(&String, Option<&Value>, Option<&Value>)> = Vec::new();
+    let mut hidden = 0;
+    let mut hidden_blocks = 0;
+    for name in names {
+        if name == "timeouts" {
+            continue;
+        }
+        // An absent nested block is an empty list: not worth a line, as in Terraform.
+        let is_schema_block = schema.is_some_and(|s| s.block(name).is_some());
+        let empty = |v: &&Value| {
+            v.is_null() || (is_schema_block && v.as_list().is_some_and(|l| l.is_empty()))
+        };
+        let old = b.get(name).filter(|v| !empty(v));
+        let new = a.get(name).filter(|v| !empty(v));
+        if old.is_some_and(is_block) || new.is_some_and(is_block) {
+            if action == Action::Update && old.map(super::normalise) == new.map(super::normalise) {
+                hidden_blocks += 1;
+                continue;
+            }
+            blocks.push((name, old, new));
+            continue;
+        }
+        let suffix = if forces.iter().any(|f| f == name) {
+            " # forces replacement".to_string()
+        } else {
+            String::new()
+        };
+        match (old, new) {
+            (None, None) => {}
+            (None, Some(v)) => lines.push(("+".into(), name.clone(), show(v), suffix)),
+            (Some(v), None) => lines.push((
+                "-".into(),
+                name.clone(),
+                format!("{} -> null", show(v)),
+                suffix,
+            )),
+            (Some(o), Some(n)) => {
+                let same = n.is_wholly_known() && super::normalise(o) == super::normalise(n);
+                if same {
+                    if CONTEXT.contains(&name.as_str()) || action == Action::Create {
+                        lines.push((" ".into(), name.clone(), show(n), String::new()));
+                    } else {
+                        hidden += 1;
+                    }
+                } else {
+                    lines.push((
+                        "~".into(),
+                        name.clone(),
+                        format!("{} -> {}", show(o), show(n)),
+                        suffix,
+                    ));
+                }
+            }
+        }
+    }
+    let width = lines.iter().map(|l| l.1.len()).max().unwrap_or(0);
+    for (symbol, name, value, suffix) in &lines {
+        let symbol_text = match symbol.as_str() {
+            "+" => paint(color, "32", "+"),
+            "-" => paint(color, "31", "-"),
+            "~" => paint(color, "33", "~"),
+            _ => " ".into(),
+        };
+        let _ = writeln!(out, "{pad}{symbol_text} {name:<width$} = {value}{suffix}");
+    }
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "{pad}  # ({hidden} unchanged attribute{} hidden)",
+            if hidden == 1 { "" } else { "s" }
+        );
+    }
+    for (name, old, new) in blocks {
+        let old_items: Vec<&Value> = old
+            .and_then(|v| v.as_list())
+            .map(|l| l.iter().collect())
+            .unwrap_or_default();
+        let new_items: Vec<&Value> = new
+            .and_then(|v| v.as_list())
+            .map(|l| l.iter().collect())
+            .unwrap_or_default();
+        let count = old_items.len().max(new_items.len());
+        for i in 0..count {
+            let o = old_items.get(i).and_then(|v| v.as_map());
+            let n = new_items.get(i).and_then(|v| v.as_map());
+            let (symbol, inner_action) = match (o, n) {
+                (None, Some(_)) => ("+", Action::Create),
+                (Some(_), None) => ("-", Action::Delete),
+                _ => ("~", Action::Update),
+            };
+            if symbol == "~"
+                && o.map(|m| super::normalise(&Value::Map(m.clone())))
+                    == n.map(|m| super::normalise(&Value::Map(m.clone())))
+            {
+                hidden_blocks += 1;
+                continue;
+            }
+            let shown_symbol = if action == Action::Create {
+                "+"
+            } else if action == Action::Delete {
+                "-"
+            } else {
+                symbol
+            };
+            let _ = writeln!(
+                out,
+                "\n{pad}{} {name} {{",
+                paint(
+                    color,
+                    if shown_symbol == "+" {
+                        "32"
+                    } else if shown_symbol == "-" {
+                        "31"
+                    } else {
+                        "33"
+                    },
+                    shown_symbol
+                )
+            );
+            let inner = if action == Action::Create || action == Action::Delete {
+                action
+            } else {
+                inner_action
+            };
+            let nested = schema.and_then(|s| s.block(name)).map(|b| &b.block);
+            render_body(
+                out,
+                if inner == Action::Create { None } else { o },
+                if inner == Action::Delete { None } else { n },
+                inner,
+                forces,
+                indent + 4,
+                color,
+                nested,
+            );
+            let _ = writeln!(out, "{pad}  }}");
+        }
+    }
+    if hidden_blocks > 0 {
+        let _ = writeln!(
+            out,
+            "\n{pad}  # ({hidden_blocks} unchanged block{} hidden)",
+            if hidden_blocks == 1 { "" } else { "s" }
+        );
+    }
+}
+
+fn render_change(out: &mut String, change: &ResourceChange, color: bool) {
+    let _ = writeln!(out, "  {}", headline(change));
+    let symbol = change.action.symbol();
+    let kind = if change.addr.resource.mode == crate::config::addr::Mode::Data {
+        "data"
+    } else {
+        "resource"
+    };
+    let painted = match change.action {
+        Action::Create => paint(color, "32", symbol),
+        Action::Delete => paint(color, "31", symbol),
+        Action::Update => paint(color, "33", symbol),
+        Action::DeleteThenCreate | Action::CreateThenDelete => paint(color, "35", symbol),
+        _ => symbol.to_string(),
+    };
+    let lead = match symbol.len() {
+        3 => String::new(),
+        2 => " ".into(),
+        _ => "  ".into(),
+    };
+    let _ = writeln!(
+        out,
+        "{lead}{painted} {kind} \"{}\" \"{}\" {{",
+        change.addr.resource.type_name,
+        match &change.addr.key {
+            Some(k) => format!("{}{}", change.addr.resource.name, k),
+            None => change.addr.resource.name.clone(),
+        }
+    );
+    let forces: Vec<String> = change
+        .replace_reasons
+        .iter()
+        .filter_map(|r| r.attribute.clone())
+        .collect();
+    let before = change.before.as_ref().and_then(|v| v.as_map());
+    let after = change.after.as_ref().and_then(|v| v.as_map());
+    let action = match change.action {
+        Action::NoOp => Action::Update,
+        Action::Forget => Action::Update,
+        other => other,
+    };
+    let schema = crate::schema::resource(&change.type_name).map(|s| &s.block);
+    render_body(
+        out,
+        if action == Action::Create || action == Action::Read {
+            None
+        } else {
+            before
+        },
+        if action == Action::Delete {
+            None
+        } else {
+            after
+        },
+        action,
+        &forces,
+        6,
+        color,
+        schema,
+    );
+    for reason in change
+        .replace_reasons
+        .iter()
+        .filter(|r| r.attribute.is_none())
+    {
+        let _ = writeln!(out, "      # {}", reason_text(reason));
+    }
+    let _ = writeln!(out, "    }}\n");
+}
+
+/// The whole human plan.
+pub fn render(plan: &Plan, options: &HumanOptions<'_>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Cloud: {}\n", options.cloud);
+    let visible: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp || c.importing.is_some() || c.prev_addr.is_some())
+        .collect();
+    let has_outputs = plan
+        .outputs
+        .iter()
+        .any(|o| o.before.as_ref().map(super::normalise) != Some(super::normalise(&o.after)));
+    if visible.is_empty() && !has_outputs {
+        let _ = writeln!(
+            out,
+            "No changes. Your infrastructure matches the configuration.\n"
+        );
+        let _ = writeln!(
+            out,
+            "peerform has compared your real infrastructure against your configuration and found no differences, so no changes are needed."
+        );
+        return out;
+    }
+    let used: std::collections::BTreeSet<Action> = visible.iter().map(|c| c.action).collect();
+    let _ = writeln!(
+        out,
+        "peerform used the selected providers to generate the following execution plan. Resource actions are indicated with the following symbols:"
+    );
+    for (action, text) in [
+        (Action::Create, "  + create"),
+        (Action::Update, "  ~ update in-place"),
+        (Action::Delete, "  - destroy"),
+        (
+            Action::DeleteThenCreate,
+            "-/+ destroy and then create replacement",
+        ),
+        (
+            Action::CreateThenDelete,
+            "+/- create replacement and then destroy",
+        ),
+        (Action::Read, " <= read (data resources)"),
+        (Action::Forget, "  . forget"),
+    ] {
+        if used.contains(&action) {
+            let _ = writeln!(out, "{text}");
+        }
+    }
+    let _ = writeln!(out, "\npeerform will perform the following actions:\n");
+    for change in &visible {
+        render_change(&mut out, change, options.color);
+    }
+    let (add, change, destroy) = plan.counts();
+    let imports = plan
+        .changes
+        .iter()
+        .filter(|c| c.importing.is_some())
+        .count();
+    let forgets = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Forget)
+        .count();
+    let mut summary = if imports > 0 {
+        format!(
+            "Plan: {imports} to import, {add} to add, {change} to change, {destroy} to destroy."
+        )
+    } else {
+        format!("Plan: {add} to add, {change} to change, {destroy} to destroy.")
+    };
+    if forgets > 0 {
+        summary.pop();
+        summary.push_str(&format!(", {forgets} to forget."));
+    }
+    if plan.mode == Mode::Destroy || add + change + destroy + imports + forgets > 0 {
+        let _ = writeln!(out, "{}", paint(options.color, "1", &summary));
+    }
+    if has_outputs {
+        let _ = writeln!(out, "\nChanges to Outputs:");
+        let width = plan.outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
+        for o in &plan.outputs {
+            let name = format!("{:<width$}", o.name);
+            let after = if o.sensitive {
+                "(sensitive value)".to_string()
+            } else {
+                show(&o.after)
+            };
+            match &o.before {
+                None => {
+                    let _ = writeln!(out, "  + {name} = {after}");
+                }
+                Some(b) if super::normalise(b) != super::normalise(&o.after) => {
+                    let before = if o.sensitive || b.contains_sensitive() {
+                        "(sensitive value)".to_string()
+                    } else {
+                        show(b)
+                    };
+                    let _ = writeln!(out, "  ~ {name} = {before} -> {after}");
+                }
+                _ => {}
+            }
+        }
+    }
+    if !plan.steps.is_empty() {
+        let _ = writeln!(out, "\nExecution order:");
+        for (w, wave) in plan.waves.iter().enumerate() {
+            let _ = writeln!(out, "  Wave {}:", w + 1);
+            for &n in wave {
+                let step = &plan.steps[n - 1];
+                let change = &plan.changes[step.change];
+                let after = if step.depends_on.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (after {})",
+                        step.depends_on
+                            .iter()
+                            .map(|d| d.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                let what = match step.kind {
+                    StepKind::ProviderGate => format!(
+                        "wait until {} is Provisioned by its service provider",
+                        change.addr
+                    ),
+                    kind => format!("{} {}", kind.verb(), change.addr),
+                };
+                let _ = writeln!(out, "    {n:>3}. {what}{after}");
+            }
+        }
+    }
+    out
+}
