@@ -3,6 +3,7 @@
 
 mod argv;
 mod plan;
+mod rules;
 mod state;
 mod validate;
 
@@ -50,6 +51,10 @@ pub enum Command {
     ///
     /// Example: peerform force-unlock 0b7c1a52-…
     ForceUnlock(state::ForceUnlockArgs),
+    /// List the ExpressRoute domain rules: id, severity, summary and source link.
+    ///
+    /// Example: peerform rules --json
+    Rules(rules::RulesArgs),
 }
 
 /// What every command gets from the environment: working directory, colour choice, output streams.
@@ -115,5 +120,6 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
         Command::Init(args) => state::run_init(args, ctx),
         Command::State(cmd) => state::run(cmd, ctx),
         Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),
+        Command::Rules(args) => rules::run(args, ctx),
     }
 }
