@@ -253,7 +253,7 @@ fn l7_l8_circuits_per_vnet(model: &Model<'_>, v: usize, sink: &mut Sink<'_>) {
                 &["express_route_circuit_id"],
                 format!("{} circuits linked to one virtual network exceed the {limit} gateway SKU {sku} allows", linked.len()),
                 format!(
-                    "{} (gateway {}, SKU {sku}) is linked to {} circuits: {}. A {sku} gateway connects at most {limit} circuits; use a larger SKU (HighPerformance/ErGw2AZ: 8, UltraPerformance/ErGw3AZ: 16) or fewer circuits.",
+                    "{} (gateway {}, SKU {sku}) is linked to {} circuits: {}. a gateway of SKU {sku} connects at most {limit} circuits; use a larger SKU (HighPerformance/ErGw2AZ: 8, UltraPerformance/ErGw3AZ: 16) or fewer circuits.",
                     vnet.addr,
                     model.addr(gateway),
                     linked.len(),
