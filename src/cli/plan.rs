@@ -9,7 +9,7 @@ use crate::config::{Config, LoadOptions, load_config, read_function_file};
 use crate::desired::NoCloud;
 use crate::diag::{Diagnostics, render_human};
 use crate::plan::render_human::{HumanOptions, render};
-use crate::plan::{Mode, Plan, PlanOptions, make_plan, no_domain_rule};
+use crate::plan::{Mode, Plan, PlanOptions, make_plan};
 use crate::state::{Backend, CloudTarget, LocalBackend, State};
 use clap::{ArgAction, Args};
 use std::path::PathBuf;
@@ -53,6 +53,9 @@ pub struct PlanArgs {
     /// How many steps apply runs at once (recorded for apply; plan itself is single-pass).
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
+    /// Change a domain rule's severity or switch it off: --rule G1=warning (repeatable).
+    #[arg(long = "rule", value_name = "ID=LEVEL")]
+    pub rules: Vec<String>,
     #[command(flatten)]
     pub lock: LockArgs,
 }
@@ -75,6 +78,23 @@ pub fn cloud_name() -> &'static str {
     "emulator (built-in ARM emulator, state of the emulated cloud in .peerform/)"
 }
 
+/// The domain replacement rules (C6, C7, C12, W6) in the plan's terms.
+fn domain_rule(
+    type_name: &str,
+    before: &crate::lang::Value,
+    after: &crate::lang::Value,
+) -> Option<crate::plan::ReplaceReason> {
+    let reason = crate::rules::replacement_reason(type_name, before, after)?;
+    // `sku.family` → `sku[0].family`: nested blocks are lists in the plan's paths.
+    let parts: Vec<&str> = reason.attribute.split('.').collect();
+    let attribute = parts.join("[0].");
+    Some(crate::plan::ReplaceReason {
+        attribute: Some(attribute),
+        rule: Some(reason.rule_id.to_string()),
+        message: reason.message,
+    })
+}
+
 /// Load, plan and print. Returns the plan when it could be made.
 pub fn plan_command(
     args: &PlanArgs,
@@ -82,7 +102,10 @@ pub fn plan_command(
     operation: &str,
 ) -> anyhow::Result<(i32, Option<Plan>)> {
     let options: LoadOptions = load_options(&args.vars, &args.var_files, ctx);
-    let (config, mut diagnostics) = load_config(&ctx.dir, &options);
+    let (mut config, mut diagnostics) = load_config(&ctx.dir, &options);
+    let (rule_settings, settings_diags) =
+        super::validate::rule_settings(&ctx.dir, &mut config, &args.rules);
+    diagnostics.extend(settings_diags);
     if diagnostics.has_errors() {
         write!(
             ctx.err,
@@ -115,8 +138,16 @@ pub fn plan_command(
         });
         let files = move |path: &str| read_function_file(&root, path);
         let reader = NoCloud { files: &files };
-        let (plan, _desired, diags) =
-            make_plan(&config, &state, &reader, &plan_options, &no_domain_rule);
+        let (plan, desired, mut diags) =
+            make_plan(&config, &state, &reader, &plan_options, &domain_rule);
+        // Domain rules on the planned graph, with the prior state (C8, C9, D7 need it).
+        if !diags.has_errors() {
+            let prior = |addr: &crate::config::addr::ResourceInstanceAddr| {
+                let object = state.resources.get(addr)?;
+                Some(crate::lang::Value::Map(object.attributes.clone()))
+            };
+            diags.extend(crate::rules::check(&desired, &prior, &rule_settings));
+        }
         Ok((plan, diags))
     })?;
     let (plan, plan_diags) = result;
