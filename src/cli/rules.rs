@@ -50,14 +50,22 @@ pub fn run(args: RulesArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
                     severity: severity(r.severity),
                     summary: r.summary,
                     source: r.source(),
-                    sources: r.sources.iter().map(|t| crate::rules::source_url(t)).collect(),
+                    sources: r
+                        .sources
+                        .iter()
+                        .map(|t| crate::rules::source_url(t))
+                        .collect(),
                 })
                 .collect(),
         };
         writeln!(ctx.out, "{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(0);
     }
-    writeln!(ctx.out, "{:<5} {:<8} {:<8} SUMMARY", "ID", "SEVERITY", "KIND")?;
+    writeln!(
+        ctx.out,
+        "{:<5} {:<8} {:<8} SUMMARY",
+        "ID", "SEVERITY", "KIND"
+    )?;
     for r in RULES {
         writeln!(
             ctx.out,

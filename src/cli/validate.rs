@@ -59,12 +59,20 @@ pub fn rule_settings(
     let mut choices: Vec<crate::rules::RuleChoice> = file
         .rules
         .into_iter()
-        .map(|(id, level, span)| crate::rules::RuleChoice { id, level, span: Some(span) })
+        .map(|(id, level, span)| crate::rules::RuleChoice {
+            id,
+            level,
+            span: Some(span),
+        })
         .collect();
     for flag in flags {
         let (id, level) = flag.split_once('=').unwrap_or((flag.as_str(), ""));
         let (id, level) = (id.trim().to_string(), level.trim().to_string());
-        choices.push(crate::rules::RuleChoice { id, level, span: None });
+        choices.push(crate::rules::RuleChoice {
+            id,
+            level,
+            span: None,
+        });
     }
     let mut settings = crate::rules::RuleSettings::default();
     diagnostics.extend(settings.apply(&choices));

@@ -95,7 +95,10 @@ pub fn load_settings(dir: &Path, sources: &mut SourceMap) -> (Settings, Diagnost
             diagnostics.push(
                 Diagnostic::error(
                     "Unsupported block type",
-                    format!("A rules block holds only ID = \"level\" lines, not a \"{}\" block.", nested.kind),
+                    format!(
+                        "A rules block holds only ID = \"level\" lines, not a \"{}\" block.",
+                        nested.kind
+                    ),
                 )
                 .with_span(nested.span),
             );
@@ -165,7 +168,13 @@ mod tests {
         let mut sources = SourceMap::new();
         let (settings, diagnostics) = load_settings(dir.path(), &mut sources);
         assert!(settings.rules.is_empty() && diagnostics.is_empty());
-        for bad in ["rules { C6 = off }", "rule { C6 = \"off\" }", "x = 1", "rules {", "rules { nested {} }"] {
+        for bad in [
+            "rules { C6 = off }",
+            "rule { C6 = \"off\" }",
+            "x = 1",
+            "rules {",
+            "rules { nested {} }",
+        ] {
             let (_, diagnostics) = load(bad);
             assert!(diagnostics.has_errors(), "{bad}");
         }

@@ -95,12 +95,15 @@ impl Desired {
 pub fn argument_spans(body: &Body) -> BTreeMap<String, Span> {
     fn walk(body: &Body, prefix: &str, out: &mut BTreeMap<String, Span>) {
         for attr in &body.attributes {
-            out.entry(format!("{prefix}{}", attr.name)).or_insert(attr.span);
+            out.entry(format!("{prefix}{}", attr.name))
+                .or_insert(attr.span);
         }
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for block in &body.blocks {
             let (kind, inner) = if block.kind == "dynamic" {
-                let Some(label) = block.labels.first() else { continue };
+                let Some(label) = block.labels.first() else {
+                    continue;
+                };
                 let content = block.body.blocks.iter().find(|b| b.kind == "content");
                 (label.as_str(), content.map(|b| &b.body))
             } else {
@@ -111,12 +114,11 @@ pub fn argument_spans(body: &Body) -> BTreeMap<String, Span> {
             *index += 1;
             out.entry(indexed.clone()).or_insert(block.span);
             out.entry(format!("{prefix}{kind}")).or_insert(block.span);
-            if let Some(inner) = inner {
-                if prefix.matches('.').count() < 3 {
+            if let Some(inner) = inner
+                && prefix.matches('.').count() < 3 {
                     walk(inner, &format!("{indexed}."), out);
                     walk(inner, &format!("{prefix}{kind}."), out);
                 }
-            }
         }
     }
     let mut out = BTreeMap::new();

@@ -27,7 +27,7 @@ impl ArmId {
             return None;
         }
         let rest = &parts[6..];
-        if rest.len() % 2 != 0 || rest.iter().any(|p| p.is_empty()) {
+        if !rest.len().is_multiple_of(2) || rest.iter().any(|p| p.is_empty()) {
             return None;
         }
         Some(ArmId {
@@ -73,16 +73,31 @@ mod tests {
         let id = ArmId::parse("/subscriptions/0000/resourceGroups/rg-a/providers/Microsoft.Network/expressRouteCircuits/er1/peerings/AzurePrivatePeering").unwrap();
         assert_eq!(id.subscription, "0000");
         assert_eq!(id.segments[1].1, "AzurePrivatePeering");
-        assert_eq!(id.key(), "rg-a/expressroutecircuits/er1/peerings/azureprivatepeering");
         assert_eq!(
             id.key(),
-            resource_key("RG-A", &[("expressRouteCircuits", "ER1"), ("peerings", "AzurePrivatePeering")])
+            "rg-a/expressroutecircuits/er1/peerings/azureprivatepeering"
+        );
+        assert_eq!(
+            id.key(),
+            resource_key(
+                "RG-A",
+                &[
+                    ("expressRouteCircuits", "ER1"),
+                    ("peerings", "AzurePrivatePeering")
+                ]
+            )
         );
     }
 
     #[test]
     fn rejects_what_is_not_an_id() {
-        for bad in ["", "x", "/subscriptions/0/resourceGroups/rg", "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits", "/a/b/c/d/e/f/g/h"] {
+        for bad in [
+            "",
+            "x",
+            "/subscriptions/0/resourceGroups/rg",
+            "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits",
+            "/a/b/c/d/e/f/g/h",
+        ] {
             assert_eq!(ArmId::parse(bad), None, "{bad}");
         }
     }

@@ -4,14 +4,18 @@
 //! Replacement rules (C6, C7, C12) are in `replace.rs`; C9 needs link counts and is in
 //! `check_limits.rs`. Reports only; silent on unknown values.
 
-use super::data::{location_key, tables, CommunityKind, STANDARD_BANDWIDTHS};
+use super::data::{CommunityKind, STANDARD_BANDWIDTHS, location_key, tables};
 use super::model::*;
 use super::report::Sink;
 use crate::config::addr::ResourceInstanceAddr;
 use crate::diag::Severity;
 use crate::lang::Value;
 
-pub(super) fn run(model: &Model<'_>, prior: &dyn Fn(&ResourceInstanceAddr) -> Option<Value>, sink: &mut Sink<'_>) {
+pub(super) fn run(
+    model: &Model<'_>,
+    prior: &dyn Fn(&ResourceInstanceAddr) -> Option<Value>,
+    sink: &mut Sink<'_>,
+) {
     for c in model.managed(CIRCUIT) {
         let node = model.node(c);
         if sink.enabled("C1") {
@@ -50,7 +54,9 @@ fn c1_bandwidth(node: &Node<'_>, sink: &mut Sink<'_>) {
         .map(u32::to_string)
         .collect::<Vec<_>>()
         .join(", ");
-    let bandwidth = number.as_i64().filter(|b| STANDARD_BANDWIDTHS.contains(&(*b as u32)) && *b > 0);
+    let bandwidth = number
+        .as_i64()
+        .filter(|b| STANDARD_BANDWIDTHS.contains(&(*b as u32)) && *b > 0);
     let Some(bandwidth) = bandwidth else {
         sink.emit(
             "C1",
@@ -64,8 +70,12 @@ fn c1_bandwidth(node: &Node<'_>, sink: &mut Sink<'_>) {
         );
         return;
     };
-    let Some(provider_name) = node.str("service_provider_name") else { return };
-    let Some(provider) = tables().provider(provider_name) else { return };
+    let Some(provider_name) = node.str("service_provider_name") else {
+        return;
+    };
+    let Some(provider) = tables().provider(provider_name) else {
+        return;
+    };
     if !provider.bandwidths_mbps.contains(&(bandwidth as u32)) {
         let offered = provider
             .bandwidths_mbps
@@ -87,7 +97,11 @@ fn c1_bandwidth(node: &Node<'_>, sink: &mut Sink<'_>) {
 }
 
 fn c3_provider_or_direct(node: &Node<'_>, sink: &mut Sink<'_>) {
-    let provider = ["service_provider_name", "peering_location", "bandwidth_in_mbps"];
+    let provider = [
+        "service_provider_name",
+        "peering_location",
+        "bandwidth_in_mbps",
+    ];
     let direct = ["express_route_port_id", "bandwidth_in_gbps"];
     let any_set = |names: &[&str]| names.iter().any(|n| !node.is_null(n));
     // Mixing the two or setting only part of one is the schema's ConflictsWith/RequiredWith.
@@ -106,7 +120,9 @@ fn c3_provider_or_direct(node: &Node<'_>, sink: &mut Sink<'_>) {
 }
 
 fn c4_provider_location(node: &Node<'_>, sink: &mut Sink<'_>) {
-    let Some(location) = node.str("peering_location") else { return };
+    let Some(location) = node.str("peering_location") else {
+        return;
+    };
     let t = tables();
     let Some(known) = t.peering_location(location) else {
         let hint = suggestion(location)
@@ -124,8 +140,12 @@ fn c4_provider_location(node: &Node<'_>, sink: &mut Sink<'_>) {
         );
         return;
     };
-    let Some(provider_name) = node.str("service_provider_name") else { return };
-    let Some(provider) = t.provider(provider_name) else { return };
+    let Some(provider_name) = node.str("service_provider_name") else {
+        return;
+    };
+    let Some(provider) = t.provider(provider_name) else {
+        return;
+    };
     if !provider.locations.contains(&location_key(location)) {
         sink.emit(
             "C4",
@@ -175,9 +195,9 @@ fn c10_local(node: &Node<'_>, sink: &mut Sink<'_>) {
     if node.str("sku.tier") != Some("Local") {
         return;
     }
-    if let Some(location) = node.str("peering_location") {
-        if let Some(known) = tables().peering_location(location) {
-            if known.local_regions.as_ref().is_some_and(Vec::is_empty) {
+    if let Some(location) = node.str("peering_location")
+        && let Some(known) = tables().peering_location(location)
+            && known.local_regions.as_ref().is_some_and(Vec::is_empty) {
                 sink.emit(
                     "C10",
                     node,
@@ -189,8 +209,6 @@ fn c10_local(node: &Node<'_>, sink: &mut Sink<'_>) {
                     ),
                 );
             }
-        }
-    }
     if node.str("sku.family") == Some("MeteredData") {
         sink.emit_as(
             Severity::Warning,
@@ -208,9 +226,9 @@ fn c10_local(node: &Node<'_>, sink: &mut Sink<'_>) {
 
 fn notes_against_prior(node: &Node<'_>, old: &Value, sink: &mut Sink<'_>) {
     let old_tier = super::model::get_path(old, "sku.tier").and_then(Value::as_str);
-    if sink.enabled("C8") {
-        if let (Some(old_tier), Some("Premium")) = (old_tier, node.str("sku.tier")) {
-            if old_tier == "Standard" || old_tier == "Local" {
+    if sink.enabled("C8")
+        && let (Some(old_tier), Some("Premium")) = (old_tier, node.str("sku.tier"))
+            && (old_tier == "Standard" || old_tier == "Local") {
                 sink.emit(
                     "C8",
                     node,
@@ -222,12 +240,10 @@ fn notes_against_prior(node: &Node<'_>, old: &Value, sink: &mut Sink<'_>) {
                     ),
                 );
             }
-        }
-    }
     if sink.enabled("D7") {
         let old_bw = super::model::get_path(old, "bandwidth_in_mbps").and_then(Value::as_i64);
-        if let (Some(old_bw), Some(new_bw)) = (old_bw, node.int("bandwidth_in_mbps")) {
-            if new_bw > old_bw {
+        if let (Some(old_bw), Some(new_bw)) = (old_bw, node.int("bandwidth_in_mbps"))
+            && new_bw > old_bw {
                 sink.emit(
                     "D7",
                     node,
@@ -239,7 +255,6 @@ fn notes_against_prior(node: &Node<'_>, old: &Value, sink: &mut Sink<'_>) {
                     ),
                 );
             }
-        }
     }
 }
 
@@ -305,21 +320,41 @@ fn c17_microsoft_365(model: &Model<'_>, sink: &mut Sink<'_>) {
         if peering.str("peering_type") != Some("MicrosoftPeering") {
             continue;
         }
-        let Some(circuit) = model.circuit_of_peering(p) else { continue };
-        let Some(tier) = model.node(circuit).str("sku.tier") else { continue };
+        let Some(circuit) = model.circuit_of_peering(p) else {
+            continue;
+        };
+        let Some(tier) = model.node(circuit).str("sku.tier") else {
+            continue;
+        };
         if tier == "Premium" {
             continue;
         }
-        let Some(filter) = model.route_filter_of_peering(p).instance() else { continue };
-        let Some(communities) = model.node(filter).strings("rule.communities") else { continue };
+        let Some(filter) = model.route_filter_of_peering(p).instance() else {
+            continue;
+        };
+        let Some(communities) = model.node(filter).strings("rule.communities") else {
+            continue;
+        };
         let m365: Vec<&str> = communities
             .iter()
             .copied()
-            .filter(|c| tables().community(c).is_some_and(|k| k.kind == CommunityKind::Microsoft365))
+            .filter(|c| {
+                tables()
+                    .community(c)
+                    .is_some_and(|k| k.kind == CommunityKind::Microsoft365)
+            })
             .collect();
         let named: Vec<String> = m365
             .iter()
-            .map(|c| format!("{c} ({})", tables().community(c).map(|k| k.description.as_str()).unwrap_or("")))
+            .map(|c| {
+                format!(
+                    "{c} ({})",
+                    tables()
+                        .community(c)
+                        .map(|k| k.description.as_str())
+                        .unwrap_or("")
+                )
+            })
             .collect();
         if m365.is_empty() {
             continue;

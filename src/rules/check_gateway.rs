@@ -18,7 +18,13 @@ const ER_SKUS: &[&str] = &[
     "ErGw3AZ",
     "ErGwScale",
 ];
-const ER_ONLY_SKUS: &[&str] = &["UltraPerformance", "ErGw1AZ", "ErGw2AZ", "ErGw3AZ", "ErGwScale"];
+const ER_ONLY_SKUS: &[&str] = &[
+    "UltraPerformance",
+    "ErGw1AZ",
+    "ErGw2AZ",
+    "ErGw3AZ",
+    "ErGwScale",
+];
 const FASTPATH_SKUS: &[&str] = &["UltraPerformance", "ErGw3AZ"];
 
 pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
@@ -55,8 +61,8 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
     if sink.enabled("X8") {
         for l in model.managed(LOCAL_GATEWAY) {
             let node = model.node(l);
-            if let Some(asn) = node.int("bgp_settings.asn") {
-                if reserved_asn(asn) && asn != 65516 {
+            if let Some(asn) = node.int("bgp_settings.asn")
+                && reserved_asn(asn) && asn != 65516 {
                     sink.emit(
                         "X8",
                         node,
@@ -68,7 +74,6 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
                         ),
                     );
                 }
-            }
         }
     }
 }
@@ -119,13 +124,15 @@ fn vnet_gateways(model: &Model<'_>, v: usize, sink: &mut Sink<'_>) {
         .iter()
         .copied()
         .find(|&g| model.node(g).str("type") == Some("Vpn"));
-    let (Some(er), Some(vpn)) = (er, vpn) else { return };
+    let (Some(er), Some(vpn)) = (er, vpn) else {
+        return;
+    };
     let vpn_node = model.node(vpn);
     if sink.enabled("X1") {
         for s in model.subnets_of_gateway(er) {
             let subnet = model.node(s);
-            if let Some(len) = subnet_length(subnet) {
-                if len > 27 {
+            if let Some(len) = subnet_length(subnet)
+                && len > 27 {
                     sink.emit(
                         "X1",
                         subnet,
@@ -139,7 +146,6 @@ fn vnet_gateways(model: &Model<'_>, v: usize, sink: &mut Sink<'_>) {
                         ),
                     );
                 }
-            }
         }
     }
     if sink.enabled("X2") && vpn_node.str("vpn_type") == Some("PolicyBased") {
@@ -170,9 +176,9 @@ fn vnet_gateways(model: &Model<'_>, v: usize, sink: &mut Sink<'_>) {
             ),
         );
     }
-    if sink.enabled("X4") {
-        if let Some(asn) = vpn_node.int("bgp_settings.asn") {
-            if asn != 65515 {
+    if sink.enabled("X4")
+        && let Some(asn) = vpn_node.int("bgp_settings.asn")
+            && asn != 65515 {
                 sink.emit(
                     "X4",
                     vpn_node,
@@ -186,8 +192,6 @@ fn vnet_gateways(model: &Model<'_>, v: usize, sink: &mut Sink<'_>) {
                     ),
                 );
             }
-        }
-    }
 }
 
 fn w2_gateway_subnet(model: &Model<'_>, g: usize, sink: &mut Sink<'_>) {
@@ -195,7 +199,9 @@ fn w2_gateway_subnet(model: &Model<'_>, g: usize, sink: &mut Sink<'_>) {
     if let Rel::Gateway { subnets } = &model.rel[g] {
         for (k, link) in subnets.iter().enumerate() {
             let Some(s) = link.instance() else { continue };
-            let Some(name) = model.node(s).name() else { continue };
+            let Some(name) = model.node(s).name() else {
+                continue;
+            };
             if name != "GatewaySubnet" {
                 sink.emit(
                     "W2",
@@ -218,8 +224,14 @@ fn w3_subnet_size(model: &Model<'_>, s: usize, sink: &mut Sink<'_>) {
     if subnet.name() != Some("GatewaySubnet") {
         return;
     }
-    let Some(len) = subnet_length(subnet) else { return };
-    let gateways = model.gateways_of_subnet.get(&s).map(Vec::as_slice).unwrap_or(&[]);
+    let Some(len) = subnet_length(subnet) else {
+        return;
+    };
+    let gateways = model
+        .gateways_of_subnet
+        .get(&s)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     if len > 29 {
         sink.emit(
             "W3",
@@ -237,9 +249,11 @@ fn w3_subnet_size(model: &Model<'_>, s: usize, sink: &mut Sink<'_>) {
         .iter()
         .copied()
         .find(|&g| model.node(g).str("type") == Some("ExpressRoute"));
-    let coexist = gateways.iter().any(|&g| model.node(g).str("type") == Some("Vpn"));
-    if let (Some(er), false) = (er, coexist) {
-        if len > 27 {
+    let coexist = gateways
+        .iter()
+        .any(|&g| model.node(g).str("type") == Some("Vpn"));
+    if let (Some(er), false) = (er, coexist)
+        && len > 27 {
             sink.emit_as(
                 Severity::Warning,
                 "W3",
@@ -253,12 +267,11 @@ fn w3_subnet_size(model: &Model<'_>, s: usize, sink: &mut Sink<'_>) {
                 ),
             );
         }
-    }
 }
 
 fn w5_er_sku(node: &Node<'_>, sink: &mut Sink<'_>) {
-    if let Some(sku) = node.str("sku") {
-        if !ER_SKUS.contains(&sku) {
+    if let Some(sku) = node.str("sku")
+        && !ER_SKUS.contains(&sku) {
             sink.emit(
                 "W5",
                 node,
@@ -271,9 +284,8 @@ fn w5_er_sku(node: &Node<'_>, sink: &mut Sink<'_>) {
                 ),
             );
         }
-    }
-    if let Some(generation) = node.str("generation") {
-        if generation != "None" {
+    if let Some(generation) = node.str("generation")
+        && generation != "None" {
             sink.emit(
                 "W5",
                 node,
@@ -285,7 +297,6 @@ fn w5_er_sku(node: &Node<'_>, sink: &mut Sink<'_>) {
                 ),
             );
         }
-    }
 }
 
 fn w14_vpn_sku(node: &Node<'_>, sink: &mut Sink<'_>) {
@@ -342,8 +353,8 @@ fn w9_connection(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
                 format!("{} has type ExpressRoute but no express_route_circuit_id. Set it to the circuit's id.", node.addr),
             );
         }
-        if let (Some(g), Some(gateway_type)) = (gateway, gateway_type) {
-            if gateway_type != "ExpressRoute" {
+        if let (Some(g), Some(gateway_type)) = (gateway, gateway_type)
+            && gateway_type != "ExpressRoute" {
                 sink.emit(
                     "W9",
                     node,
@@ -356,9 +367,8 @@ fn w9_connection(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
                     ),
                 );
             }
-        }
-        if let Some(circuit) = model.circuit_of_connection(c) {
-            if model.node(circuit).managed {
+        if let Some(circuit) = model.circuit_of_connection(c)
+            && model.node(circuit).managed {
                 let has_private = model
                     .peerings_of
                     .get(&circuit)
@@ -387,7 +397,6 @@ fn w9_connection(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
                     );
                 }
             }
-        }
     } else if let (Some(g), Some("ExpressRoute")) = (gateway, gateway_type) {
         sink.emit(
             "W9",
@@ -404,8 +413,8 @@ fn w9_connection(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
 }
 
 fn w11_routing_weight(node: &Node<'_>, sink: &mut Sink<'_>) {
-    if let Some(weight) = node.int("routing_weight") {
-        if !(0..=32000).contains(&weight) {
+    if let Some(weight) = node.int("routing_weight")
+        && !(0..=32000).contains(&weight) {
             sink.emit(
                 "W11",
                 node,
@@ -417,17 +426,16 @@ fn w11_routing_weight(node: &Node<'_>, sink: &mut Sink<'_>) {
                 ),
             );
         }
-    }
 }
 
 fn w12_fastpath(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
     let node = model.node(c);
     let bypass = node.bool("express_route_gateway_bypass");
     let private_link = node.bool("private_link_fast_path_enabled") == Some(true);
-    if bypass == Some(true) {
-        if let Some(g) = model.gateway_of_connection(c) {
-            if let Some(sku) = model.node(g).str("sku") {
-                if !FASTPATH_SKUS.contains(&sku) && sku != "ErGwScale" {
+    if bypass == Some(true)
+        && let Some(g) = model.gateway_of_connection(c)
+            && let Some(sku) = model.node(g).str("sku")
+                && !FASTPATH_SKUS.contains(&sku) && sku != "ErGwScale" {
                     sink.emit(
                         "W12",
                         node,
@@ -440,9 +448,6 @@ fn w12_fastpath(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
                         ),
                     );
                 }
-            }
-        }
-    }
     if private_link {
         if bypass == Some(false) || node.is_null("express_route_gateway_bypass") {
             sink.emit(

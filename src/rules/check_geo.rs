@@ -7,7 +7,7 @@
 
 use super::check_limits::premium_downgrade;
 use super::check_peering::{peer_prefixes, prefixes};
-use super::data::{location_key, region_key, tables, PeeringLocation, Region};
+use super::data::{PeeringLocation, Region, location_key, region_key, tables};
 use super::model::*;
 use super::net::Prefix;
 use super::report::Sink;
@@ -24,19 +24,27 @@ pub(super) fn vnet_geography(node: &Node<'_>) -> Option<&'static Region> {
     tables().region(node.str("location")?)
 }
 
-pub(super) fn run(model: &Model<'_>, prior: &dyn Fn(&ResourceInstanceAddr) -> Option<Value>, sink: &mut Sink<'_>) {
+pub(super) fn run(
+    model: &Model<'_>,
+    prior: &dyn Fn(&ResourceInstanceAddr) -> Option<Value>,
+    sink: &mut Sink<'_>,
+) {
     for c in model.managed(CIRCUIT) {
         let node = model.node(c);
         let tier = node.str("sku.tier");
         if !matches!(tier, Some("Standard") | Some("Local")) {
             continue;
         }
-        let Some(location) = circuit_geography(node) else { continue };
+        let Some(location) = circuit_geography(node) else {
+            continue;
+        };
         let local = tier == Some("Local");
         let downgraded = premium_downgrade(model, c, prior);
         for (connection, v) in model.linked_vnets(c) {
             let vnet = model.node(v);
-            let Some(region) = vnet_geography(vnet) else { continue };
+            let Some(region) = vnet_geography(vnet) else {
+                continue;
+            };
             if region.is_national_cloud() {
                 continue;
             }
@@ -71,11 +79,17 @@ pub(super) fn run(model: &Model<'_>, prior: &dyn Fn(&ResourceInstanceAddr) -> Op
                 continue;
             }
             if local && sink.enabled("G2") {
-                let Some(local_regions) = &location.local_regions else { continue };
-                if local_regions.is_empty() || local_regions.contains(&region_key(&region.arm_name)) {
+                let Some(local_regions) = &location.local_regions else {
+                    continue;
+                };
+                if local_regions.is_empty() || local_regions.contains(&region_key(&region.arm_name))
+                {
                     continue;
                 }
-                let names: Vec<String> = local_regions.iter().map(|r| tables().region_label(r)).collect();
+                let names: Vec<String> = local_regions
+                    .iter()
+                    .map(|r| tables().region_label(r))
+                    .collect();
                 sink.emit(
                     "G2",
                     model.node(connection),
@@ -106,7 +120,9 @@ fn end_circuit(model: &Model<'_>, end: &Link) -> Option<usize> {
 
 fn global_reach(model: &Model<'_>, g: usize, sink: &mut Sink<'_>) {
     let node = model.node(g);
-    let Some(ends) = model.global_reach_ends(g) else { return };
+    let Some(ends) = model.global_reach_ends(g) else {
+        return;
+    };
     let circuits = [end_circuit(model, &ends[0]), end_circuit(model, &ends[1])];
     if sink.enabled("G10") {
         g10_authorization(model, g, ends, sink);
@@ -150,7 +166,8 @@ fn global_reach(model: &Model<'_>, g: usize, sink: &mut Sink<'_>) {
         );
     }
     if sink.enabled("G7") {
-        let (Some(ga), Some(gb)) = (tables().peering_location(la), tables().peering_location(lb)) else {
+        let (Some(ga), Some(gb)) = (tables().peering_location(la), tables().peering_location(lb))
+        else {
             return;
         };
         if ga.geopolitical_region == gb.geopolitical_region {
@@ -184,10 +201,15 @@ fn global_reach(model: &Model<'_>, g: usize, sink: &mut Sink<'_>) {
     }
 }
 
-fn g6_address_prefix(model: &Model<'_>, g: usize, circuits: &[Option<usize>; 2], sink: &mut Sink<'_>) {
+fn g6_address_prefix(
+    model: &Model<'_>,
+    g: usize,
+    circuits: &[Option<usize>; 2],
+    sink: &mut Sink<'_>,
+) {
     let node = model.node(g);
-    if let Some(text) = node.str("address_prefix_ipv4") {
-        if let Some(prefix) = Prefix::parse(text) {
+    if let Some(text) = node.str("address_prefix_ipv4")
+        && let Some(prefix) = Prefix::parse(text) {
             if prefix.v6 || prefix.len != 29 {
                 sink.emit(
                     "G6",
@@ -224,10 +246,9 @@ fn g6_address_prefix(model: &Model<'_>, g: usize, circuits: &[Option<usize>; 2],
                 );
             }
         }
-    }
     if let Some(text) = node.str("address_prefix_ipv6") {
-        if let Some(prefix) = Prefix::parse(text) {
-            if !prefix.v6 || prefix.len != 125 {
+        if let Some(prefix) = Prefix::parse(text)
+            && (!prefix.v6 || prefix.len != 125) {
                 sink.emit(
                     "G6",
                     node,
@@ -236,7 +257,6 @@ fn g6_address_prefix(model: &Model<'_>, g: usize, circuits: &[Option<usize>; 2],
                     format!("{} sets address_prefix_ipv6 = \"{text}\"; Global Reach over IPv6 takes a /125.", node.addr),
                 );
             }
-        }
         for c in circuits.iter().flatten() {
             if !model.node(*c).is_null("express_route_port_id") {
                 sink.emit(
@@ -257,7 +277,11 @@ fn g6_address_prefix(model: &Model<'_>, g: usize, circuits: &[Option<usize>; 2],
 
 /// What the Global Reach prefix overlaps, if anything: a linked virtual network's address space
 /// or a peering prefix of either circuit.
-fn overlap(model: &Model<'_>, circuits: &[Option<usize>; 2], prefix: &Prefix) -> Option<(String, String)> {
+fn overlap(
+    model: &Model<'_>,
+    circuits: &[Option<usize>; 2],
+    prefix: &Prefix,
+) -> Option<(String, String)> {
     for c in circuits.iter().flatten() {
         for (_, vnet) in model.linked_vnets(*c) {
             for space in prefixes(model.node(vnet), "address_space") {
@@ -280,14 +304,15 @@ fn overlap(model: &Model<'_>, circuits: &[Option<usize>; 2], prefix: &Prefix) ->
 /// The subscription of one end: from a literal id, or from the provider configuration of the
 /// peering instance it names.
 fn end_subscription(model: &Model<'_>, raw: Option<&Value>, end: &Link) -> Option<String> {
-    if let Some(text) = raw.and_then(Value::as_str) {
-        if let Some(id) = super::armid::ArmId::parse(text) {
+    if let Some(text) = raw.and_then(Value::as_str)
+        && let Some(id) = super::armid::ArmId::parse(text) {
             return Some(id.subscription.to_ascii_lowercase());
         }
-    }
     match end {
         Link::Instance(p) => model.subscription_of(*p).map(str::to_ascii_lowercase),
-        Link::External(id) if !id.subscription.is_empty() => Some(id.subscription.to_ascii_lowercase()),
+        Link::External(id) if !id.subscription.is_empty() => {
+            Some(id.subscription.to_ascii_lowercase())
+        }
         _ => None,
     }
 }
@@ -299,8 +324,8 @@ fn g10_authorization(model: &Model<'_>, g: usize, ends: &[Link; 2], sink: &mut S
     }
     let ours = end_subscription(model, node.get("peering_id"), &ends[0]);
     let theirs = end_subscription(model, node.get("peer_peering_id"), &ends[1]);
-    if let (Some(ours), Some(theirs)) = (ours, theirs) {
-        if ours != theirs {
+    if let (Some(ours), Some(theirs)) = (ours, theirs)
+        && ours != theirs {
             sink.emit(
                 "G10",
                 node,
@@ -312,5 +337,4 @@ fn g10_authorization(model: &Model<'_>, g: usize, ends: &[Link; 2], sink: &mut S
                 ),
             );
         }
-    }
 }

@@ -12,7 +12,11 @@ use crate::diag::Severity;
 use crate::lang::Value;
 use std::collections::BTreeMap;
 
-pub(super) fn run(model: &Model<'_>, prior: &dyn Fn(&ResourceInstanceAddr) -> Option<Value>, sink: &mut Sink<'_>) {
+pub(super) fn run(
+    model: &Model<'_>,
+    prior: &dyn Fn(&ResourceInstanceAddr) -> Option<Value>,
+    sink: &mut Sink<'_>,
+) {
     if sink.enabled("L2") {
         for p in model.managed(PEERING) {
             l2_prefix_count(model.node(p), sink);
@@ -39,13 +43,18 @@ pub(super) fn run(model: &Model<'_>, prior: &dyn Fn(&ResourceInstanceAddr) -> Op
 
 /// True when the prior state has the circuit as Premium and the configuration makes it Standard
 /// or Local: C9 then explains the limits instead of L6 and G1.
-pub(super) fn premium_downgrade(model: &Model<'_>, c: usize, prior: &dyn Fn(&ResourceInstanceAddr) -> Option<Value>) -> bool {
+pub(super) fn premium_downgrade(
+    model: &Model<'_>,
+    c: usize,
+    prior: &dyn Fn(&ResourceInstanceAddr) -> Option<Value>,
+) -> bool {
     let node = model.node(c);
     let new_tier = node.str("sku.tier");
     if !matches!(new_tier, Some("Standard") | Some("Local")) {
         return false;
     }
-    prior(node.addr).is_some_and(|old| get_path(&old, "sku.tier").and_then(Value::as_str) == Some("Premium"))
+    prior(node.addr)
+        .is_some_and(|old| get_path(&old, "sku.tier").and_then(Value::as_str) == Some("Premium"))
 }
 
 fn l2_prefix_count(node: &Node<'_>, sink: &mut Sink<'_>) {
@@ -53,7 +62,10 @@ fn l2_prefix_count(node: &Node<'_>, sink: &mut Sink<'_>) {
         return;
     }
     for (path, family) in [
-        ("microsoft_peering_config.advertised_public_prefixes", "IPv4"),
+        (
+            "microsoft_peering_config.advertised_public_prefixes",
+            "IPv4",
+        ),
         ("ipv6.microsoft_peering.advertised_public_prefixes", "IPv6"),
     ] {
         let count = node.list(path).len();
@@ -104,7 +116,9 @@ pub(super) fn links(model: &Model<'_>, c: usize) -> Vec<usize> {
 
 fn l6_links(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
     let node = model.node(c);
-    let Some(limit) = link_limit(node) else { return };
+    let Some(limit) = link_limit(node) else {
+        return;
+    };
     let all = links(model, c);
     if all.len() <= limit {
         return;
@@ -131,12 +145,17 @@ fn c9_downgrade(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
     let all = links(model, c);
     let mut problems = Vec::new();
     if all.len() > 10 {
-        problems.push(format!("it has {} links and the Standard limit is 10", all.len()));
+        problems.push(format!(
+            "it has {} links and the Standard limit is 10",
+            all.len()
+        ));
     }
     if let Some(circuit_geo) = circuit_geography(node) {
         for (connection, vnet) in model.linked_vnets(c) {
-            if let Some(region) = vnet_geography(model.node(vnet)) {
-                if !region.is_national_cloud() && region.geopolitical_region != circuit_geo.geopolitical_region {
+            if let Some(region) = vnet_geography(model.node(vnet))
+                && !region.is_national_cloud()
+                    && region.geopolitical_region != circuit_geo.geopolitical_region
+                {
                     problems.push(format!(
                         "{} (linked by {}) is in {}, outside {}",
                         model.addr(vnet),
@@ -145,7 +164,6 @@ fn c9_downgrade(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
                         circuit_geo.geopolitical_region
                     ));
                 }
-            }
         }
     }
     if problems.is_empty() {
@@ -166,7 +184,11 @@ fn c9_downgrade(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
 }
 
 fn l11_authorizations(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
-    let authorizations = model.authorizations_of.get(&c).map(Vec::as_slice).unwrap_or(&[]);
+    let authorizations = model
+        .authorizations_of
+        .get(&c)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     if authorizations.len() > 10 {
         let extra = authorizations[10];
         sink.emit_as(
@@ -183,7 +205,11 @@ fn l11_authorizations(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
         );
     }
     for &a in authorizations {
-        let users = model.connections_of_authorization.get(&a).map(Vec::as_slice).unwrap_or(&[]);
+        let users = model
+            .connections_of_authorization
+            .get(&a)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         for &second in users.iter().skip(1) {
             sink.emit(
                 "L11",
@@ -213,7 +239,10 @@ fn l7_l8_circuits_per_vnet(model: &Model<'_>, v: usize, sink: &mut Sink<'_>) {
         let mut by_location: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
         for &(connection, circuit) in &linked {
             if let Some(location) = model.node(circuit).str("peering_location") {
-                by_location.entry(location_key(location)).or_default().push((connection, circuit));
+                by_location
+                    .entry(location_key(location))
+                    .or_default()
+                    .push((connection, circuit));
             }
         }
         for group in by_location.values().filter(|g| g.len() > 4) {
@@ -238,7 +267,9 @@ fn l7_l8_circuits_per_vnet(model: &Model<'_>, v: usize, sink: &mut Sink<'_>) {
             .into_iter()
             .find(|&g| model.node(g).str("type") == Some("ExpressRoute"));
         let Some(gateway) = gateway else { return };
-        let Some(sku) = model.node(gateway).str("sku") else { return };
+        let Some(sku) = model.node(gateway).str("sku") else {
+            return;
+        };
         let limit = match sku {
             "Standard" | "ErGw1AZ" => 4,
             "HighPerformance" | "ErGw2AZ" => 8,

@@ -16,8 +16,8 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
         let node = model.node(p);
         let kind = node.str("peering_type");
         let group = circuit_group(model, p);
-        if sink.enabled("P1") {
-            if let (Some(group), Some(kind)) = (&group, kind) {
+        if sink.enabled("P1")
+            && let (Some(group), Some(kind)) = (&group, kind) {
                 match seen_types.get(&(group.clone(), kind.to_string())) {
                     Some(&first) => sink.emit(
                         "P1",
@@ -35,7 +35,6 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
                     }
                 }
             }
-        }
         if sink.enabled("P2") && kind == Some("AzurePublicPeering") {
             sink.emit(
                 "P2",
@@ -60,8 +59,8 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
         if sink.enabled("P7") && kind == Some("MicrosoftPeering") {
             p7_public_prefixes(node, sink);
         }
-        if sink.enabled("P8") {
-            if let (Some(group), Some(vlan)) = (&group, node.int("vlan_id")) {
+        if sink.enabled("P8")
+            && let (Some(group), Some(vlan)) = (&group, node.int("vlan_id")) {
                 match seen_vlans.get(&(group.clone(), vlan)) {
                     Some(&first) => sink.emit(
                         "P8",
@@ -79,7 +78,6 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
                     }
                 }
             }
-        }
         if sink.enabled("P10") {
             p10_asn(node, sink);
         }
@@ -89,7 +87,11 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
         if sink.enabled("P13") {
             p13_microsoft_config(node, sink);
         }
-        if sink.enabled("P14") && kind == Some("MicrosoftPeering") && node.is_null("route_filter_id") && node.is_null("ipv6.route_filter_id") {
+        if sink.enabled("P14")
+            && kind == Some("MicrosoftPeering")
+            && node.is_null("route_filter_id")
+            && node.is_null("ipv6.route_filter_id")
+        {
             sink.emit(
                 "P14",
                 node,
@@ -123,18 +125,33 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
 /// A key for "the same circuit": the resolved instance, or the literal name and resource group.
 fn circuit_group(model: &Model<'_>, peering: usize) -> Option<String> {
     match &model.rel[peering] {
-        Rel::Peering { circuit: Link::Instance(c), .. } => Some(format!("#{c}")),
-        Rel::Peering { circuit: Link::External(id), .. } => Some(id.key()),
+        Rel::Peering {
+            circuit: Link::Instance(c),
+            ..
+        } => Some(format!("#{c}")),
+        Rel::Peering {
+            circuit: Link::External(id),
+            ..
+        } => Some(id.key()),
         _ => None,
     }
 }
 
 /// Check a primary/secondary pair: each `/len`, written as its network address, distinct.
-fn check_pair(node: &Node<'_>, sink: &mut Sink<'_>, id: &'static str, paths: [&str; 2], len: u8, family: &str) {
+fn check_pair(
+    node: &Node<'_>,
+    sink: &mut Sink<'_>,
+    id: &'static str,
+    paths: [&str; 2],
+    len: u8,
+    family: &str,
+) {
     let mut parsed: Vec<(usize, Prefix)> = Vec::new();
     for (k, path) in paths.iter().enumerate() {
         let Some(text) = node.str(path) else { continue };
-        let Some(prefix) = Prefix::parse(text) else { continue };
+        let Some(prefix) = Prefix::parse(text) else {
+            continue;
+        };
         if prefix.v6 != (len > 32) {
             continue;
         }
@@ -168,8 +185,8 @@ fn check_pair(node: &Node<'_>, sink: &mut Sink<'_>, id: &'static str, paths: [&s
         }
         parsed.push((k, prefix));
     }
-    if let [(_, a), (_, b)] = parsed.as_slice() {
-        if a.overlaps(b) {
+    if let [(_, a), (_, b)] = parsed.as_slice()
+        && a.overlaps(b) {
             sink.emit(
                 id,
                 node,
@@ -181,7 +198,6 @@ fn check_pair(node: &Node<'_>, sink: &mut Sink<'_>, id: &'static str, paths: [&s
                 ),
             );
         }
-    }
 }
 
 fn p4_ipv4_prefixes(node: &Node<'_>, sink: &mut Sink<'_>) {
@@ -189,7 +205,10 @@ fn p4_ipv4_prefixes(node: &Node<'_>, sink: &mut Sink<'_>) {
         node,
         sink,
         "P4",
-        ["primary_peer_address_prefix", "secondary_peer_address_prefix"],
+        [
+            "primary_peer_address_prefix",
+            "secondary_peer_address_prefix",
+        ],
         30,
         "IPv4",
     );
@@ -200,7 +219,10 @@ fn p5_ipv6_prefixes(node: &Node<'_>, sink: &mut Sink<'_>) {
         node,
         sink,
         "P5",
-        ["ipv6.primary_peer_address_prefix", "ipv6.secondary_peer_address_prefix"],
+        [
+            "ipv6.primary_peer_address_prefix",
+            "ipv6.secondary_peer_address_prefix",
+        ],
         126,
         "IPv6",
     );
@@ -216,7 +238,7 @@ pub(super) fn prefixes(node: &Node<'_>, path: &str) -> Vec<Prefix> {
 }
 
 /// The peer address prefixes of a peering (IPv4 and IPv6), with their paths.
-pub(super) fn peer_prefixes<'n>(node: &'n Node<'_>) -> Vec<(&'static str, Prefix)> {
+pub(super) fn peer_prefixes(node: &Node<'_>) -> Vec<(&'static str, Prefix)> {
     [
         "primary_peer_address_prefix",
         "secondary_peer_address_prefix",
@@ -230,7 +252,9 @@ pub(super) fn peer_prefixes<'n>(node: &'n Node<'_>) -> Vec<(&'static str, Prefix
 
 fn p6_private_overlap(model: &Model<'_>, p: usize, sink: &mut Sink<'_>) {
     let node = model.node(p);
-    let Some(circuit) = model.circuit_of_peering(p) else { return };
+    let Some(circuit) = model.circuit_of_peering(p) else {
+        return;
+    };
     let own = peer_prefixes(node);
     if own.is_empty() {
         return;
@@ -272,7 +296,11 @@ fn p7_public_prefixes(node: &Node<'_>, sink: &mut Sink<'_>) {
     }
     for (path, prefix) in found {
         if prefix.is_private_use() {
-            let kind = if prefix.is_rfc1918() { "private (RFC 1918)" } else { "not publicly routed" };
+            let kind = if prefix.is_rfc1918() {
+                "private (RFC 1918)"
+            } else {
+                "not publicly routed"
+            };
             sink.emit(
                 "P7",
                 node,
@@ -293,7 +321,9 @@ pub(super) fn reserved_asn(asn: i64) -> bool {
 }
 
 fn p10_asn(node: &Node<'_>, sink: &mut Sink<'_>) {
-    let Some(asn) = node.int("peer_asn") else { return };
+    let Some(asn) = node.int("peer_asn") else {
+        return;
+    };
     if reserved_asn(asn) {
         sink.emit(
             "P10",
@@ -309,7 +339,9 @@ fn p10_asn(node: &Node<'_>, sink: &mut Sink<'_>) {
 }
 
 fn p12_shared_key(node: &Node<'_>, sink: &mut Sink<'_>) {
-    let Some(key) = node.str("shared_key") else { return };
+    let Some(key) = node.str("shared_key") else {
+        return;
+    };
     if !key.chars().all(|c| c.is_ascii_alphanumeric()) {
         sink.emit(
             "P12",
@@ -325,14 +357,18 @@ fn p12_shared_key(node: &Node<'_>, sink: &mut Sink<'_>) {
 }
 
 /// Routing registries Azure accepts for Microsoft peering, plus azurerm's default "NONE".
-const REGISTRIES: &[&str] = &["ARIN", "APNIC", "AFRINIC", "LACNIC", "RIPENCC", "RADB", "ALTDB", "LEVEL3", "NONE"];
+const REGISTRIES: &[&str] = &[
+    "ARIN", "APNIC", "AFRINIC", "LACNIC", "RIPENCC", "RADB", "ALTDB", "LEVEL3", "NONE",
+];
 
 fn p13_microsoft_config(node: &Node<'_>, sink: &mut Sink<'_>) {
     let kind = node.str("peering_type");
     let has_config = !node.list("microsoft_peering_config").is_empty();
     if kind == Some("MicrosoftPeering") {
         if !has_config {
-            if node.bool("ipv4_enabled") != Some(false) && !node.is_null("primary_peer_address_prefix") {
+            if node.bool("ipv4_enabled") != Some(false)
+                && !node.is_null("primary_peer_address_prefix")
+            {
                 sink.emit(
                     "P13",
                     node,
@@ -346,7 +382,10 @@ fn p13_microsoft_config(node: &Node<'_>, sink: &mut Sink<'_>) {
             }
             return;
         }
-        if node.strings("microsoft_peering_config.advertised_public_prefixes").is_some_and(|p| p.is_empty()) {
+        if node
+            .strings("microsoft_peering_config.advertised_public_prefixes")
+            .is_some_and(|p| p.is_empty())
+        {
             sink.emit(
                 "P13",
                 node,
@@ -358,9 +397,12 @@ fn p13_microsoft_config(node: &Node<'_>, sink: &mut Sink<'_>) {
                 ),
             );
         }
-        for path in ["microsoft_peering_config.routing_registry_name", "ipv6.microsoft_peering.routing_registry_name"] {
-            if let Some(registry) = node.str(path) {
-                if !REGISTRIES.iter().any(|r| r.eq_ignore_ascii_case(registry)) {
+        for path in [
+            "microsoft_peering_config.routing_registry_name",
+            "ipv6.microsoft_peering.routing_registry_name",
+        ] {
+            if let Some(registry) = node.str(path)
+                && !REGISTRIES.iter().any(|r| r.eq_ignore_ascii_case(registry)) {
                     sink.emit(
                         "P13",
                         node,
@@ -373,7 +415,6 @@ fn p13_microsoft_config(node: &Node<'_>, sink: &mut Sink<'_>) {
                         ),
                     );
                 }
-            }
         }
     } else if has_config && kind.is_some() {
         sink.emit(

@@ -39,7 +39,9 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
     if sink.enabled("R7") {
         for v in model.managed(VNET) {
             let node = model.node(v);
-            let Some(community) = node.str("bgp_community") else { continue };
+            let Some(community) = node.str("bgp_community") else {
+                continue;
+            };
             let asn = community.split(':').next().unwrap_or("");
             if asn != "12076" {
                 sink.emit(

@@ -139,9 +139,9 @@ impl Tables {
                 "-" => None,
                 c if c.len() == 3 && c.bytes().all(|b| b.is_ascii_digit()) => Some(c.to_string()),
                 other => {
-                    tables
-                        .problems
-                        .push(format!("regions.psv:{line_no}: bad community code {other:?}"));
+                    tables.problems.push(format!(
+                        "regions.psv:{line_no}: bad community code {other:?}"
+                    ));
                     None
                 }
             };
@@ -154,7 +154,12 @@ impl Tables {
             tables.regions.insert(region_key(fields[1]), region.clone());
             tables.regions.insert(region_key(fields[0]), region);
         }
-        for (line_no, fields) in rows("peering_locations.psv", PEERING_LOCATIONS, 4, &mut tables.problems) {
+        for (line_no, fields) in rows(
+            "peering_locations.psv",
+            PEERING_LOCATIONS,
+            4,
+            &mut tables.problems,
+        ) {
             let local_regions = match fields[2] {
                 "?" => None,
                 "-" => Some(Vec::new()),
@@ -198,15 +203,20 @@ impl Tables {
                 for b in fields[1].split(',') {
                     match b.trim().parse::<u32>() {
                         Ok(n) => out.push(n),
-                        Err(_) => tables
-                            .problems
-                            .push(format!("providers.psv:{line_no}: bad bandwidth {:?}", b.trim())),
+                        Err(_) => tables.problems.push(format!(
+                            "providers.psv:{line_no}: bad bandwidth {:?}",
+                            b.trim()
+                        )),
                     }
                 }
                 out
             };
             let mut locations = Vec::new();
-            for location in fields[2].split(';').map(str::trim).filter(|l| !l.is_empty()) {
+            for location in fields[2]
+                .split(';')
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+            {
                 let key = location_key(location);
                 if !tables.peering_locations.contains_key(&key) {
                     tables.problems.push(format!(
@@ -234,20 +244,28 @@ impl Tables {
             c.dedup();
             c
         };
-        for (line_no, fields) in rows("bgp_communities.psv", BGP_COMMUNITIES, 3, &mut tables.problems) {
+        for (line_no, fields) in rows(
+            "bgp_communities.psv",
+            BGP_COMMUNITIES,
+            3,
+            &mut tables.problems,
+        ) {
             let kind = match fields[2] {
                 "microsoft365" => CommunityKind::Microsoft365,
                 "service" => CommunityKind::Service,
                 "regional" => CommunityKind::Regional,
                 other => {
-                    tables
-                        .problems
-                        .push(format!("bgp_communities.psv:{line_no}: unknown kind {other:?}"));
+                    tables.problems.push(format!(
+                        "bgp_communities.psv:{line_no}: unknown kind {other:?}"
+                    ));
                     continue;
                 }
             };
             let values: Vec<String> = if fields[0].contains("{code}") {
-                codes.iter().map(|c| fields[0].replace("{code}", c)).collect()
+                codes
+                    .iter()
+                    .map(|c| fields[0].replace("{code}", c))
+                    .collect()
             } else {
                 vec![fields[0].to_string()]
             };
@@ -305,13 +323,24 @@ mod tests {
     fn lookups_normalise_names() {
         let t = tables();
         assert_eq!(t.region("West Europe").unwrap().arm_name, "westeurope");
-        assert_eq!(t.region("westeurope").unwrap().geopolitical_region, "Europe");
-        assert_eq!(t.peering_location("newport(wales)").unwrap().geopolitical_region, "Europe");
+        assert_eq!(
+            t.region("westeurope").unwrap().geopolitical_region,
+            "Europe"
+        );
+        assert_eq!(
+            t.peering_location("newport(wales)")
+                .unwrap()
+                .geopolitical_region,
+            "Europe"
+        );
         assert_eq!(
             t.peering_location("Washington DC").unwrap().local_regions,
             Some(vec!["eastus".to_string(), "eastus2".to_string()])
         );
-        assert_eq!(t.peering_location("Dallas").unwrap().local_regions, Some(Vec::new()));
+        assert_eq!(
+            t.peering_location("Dallas").unwrap().local_regions,
+            Some(Vec::new())
+        );
         let equinix = t.provider("equinix").unwrap();
         assert!(equinix.locations.contains(&location_key("Amsterdam")));
         assert_eq!(equinix.bandwidths_mbps, STANDARD_BANDWIDTHS);
@@ -321,9 +350,18 @@ mod tests {
     #[test]
     fn communities_expand_regional_codes() {
         let t = tables();
-        assert_eq!(t.community("12076:5010").unwrap().kind, CommunityKind::Microsoft365);
-        assert_eq!(t.community("12076:51002").unwrap().kind, CommunityKind::Regional);
-        assert_eq!(t.community("12076:55004").unwrap().kind, CommunityKind::Regional);
+        assert_eq!(
+            t.community("12076:5010").unwrap().kind,
+            CommunityKind::Microsoft365
+        );
+        assert_eq!(
+            t.community("12076:51002").unwrap().kind,
+            CommunityKind::Regional
+        );
+        assert_eq!(
+            t.community("12076:55004").unwrap().kind,
+            CommunityKind::Regional
+        );
         assert!(t.community("12076:59999").is_none());
     }
 }

@@ -32,9 +32,13 @@ mod report;
 #[cfg(test)]
 mod tests;
 
-pub use catalogue::{rule, source_url, RuleInfo, RuleKind, RULES};
-pub use ordering::{ordering, ordering_of, Edge, Gate, GateCondition, Ordering, OrderingObject, Phase};
-pub use replace::{prevent_destroy_diagnostic, replacement_reason, replacement_reasons, ReplaceReason};
+pub use catalogue::{RULES, RuleInfo, RuleKind, rule, source_url};
+pub use ordering::{
+    Edge, Gate, GateCondition, Ordering, OrderingObject, Phase, ordering, ordering_of,
+};
+pub use replace::{
+    ReplaceReason, prevent_destroy_diagnostic, replacement_reason, replacement_reasons,
+};
 
 use crate::config::addr::ResourceInstanceAddr;
 use crate::desired::Desired;

@@ -6,8 +6,8 @@
 //! an edge); what cannot be resolved stays [`Link::Unknown`] and the rules stay silent about it.
 //! Building is linear in instances plus edges. It reports nothing.
 
-use super::armid::{resource_key, ArmId};
 use super::RuleSettings;
+use super::armid::{ArmId, resource_key};
 use crate::config::addr::{Mode, ResourceInstanceAddr};
 use crate::desired::Desired;
 use crate::diag::{FileId, Span};
@@ -130,7 +130,10 @@ pub(crate) fn get_path<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
     for (k, part) in parts.iter().enumerate() {
         let last = k + 1 == parts.len();
         let (name, index) = match part.split_once('[') {
-            Some((name, rest)) => (name, Some(rest.trim_end_matches(']').parse::<usize>().ok()?)),
+            Some((name, rest)) => (
+                name,
+                Some(rest.trim_end_matches(']').parse::<usize>().ok()?),
+            ),
             None => (*part, None),
         };
         let next = current.get_attr(name)?;
@@ -169,12 +172,28 @@ impl Link {
 #[derive(Clone, Debug)]
 pub(crate) enum Rel {
     None,
-    Peering { circuit: Link, route_filter: Link },
-    Authorization { circuit: Link },
-    Subnet { vnet: Link },
-    Gateway { subnets: Vec<Link> },
-    Connection { gateway: Link, circuit: Link, local_gateway: Link, authorization: Link },
-    GlobalReach { ends: [Link; 2] },
+    Peering {
+        circuit: Link,
+        route_filter: Link,
+    },
+    Authorization {
+        circuit: Link,
+    },
+    Subnet {
+        vnet: Link,
+    },
+    Gateway {
+        subnets: Vec<Link>,
+    },
+    Connection {
+        gateway: Link,
+        circuit: Link,
+        local_gateway: Link,
+        authorization: Link,
+    },
+    GlobalReach {
+        ends: [Link; 2],
+    },
 }
 
 /// The indexed graph.
@@ -224,7 +243,11 @@ impl<'a> Model<'a> {
         Model::build(nodes, deps, &settings.subscriptions)
     }
 
-    pub fn build(nodes: Vec<Node<'a>>, deps: Vec<&'a [usize]>, subscriptions: &'a BTreeMap<String, String>) -> Model<'a> {
+    pub fn build(
+        nodes: Vec<Node<'a>>,
+        deps: Vec<&'a [usize]>,
+        subscriptions: &'a BTreeMap<String, String>,
+    ) -> Model<'a> {
         let mut model = Model {
             rel: vec![Rel::None; nodes.len()],
             nodes,
@@ -296,7 +319,9 @@ impl<'a> Model<'a> {
 
     /// Resolve an id-valued attribute that should name a `target` resource.
     fn link_id(&self, from: usize, value: Option<&Value>, target: &str, exclude: &[usize]) -> Link {
-        let Some(value) = value else { return Link::None };
+        let Some(value) = value else {
+            return Link::None;
+        };
         let (value, _) = value.unmark();
         match value {
             Value::Null => Link::None,
@@ -317,11 +342,10 @@ impl<'a> Model<'a> {
         let node = &self.nodes[from];
         if let (Some(rg), Some(name)) = (node.str("resource_group_name"), node.str(name_attr)) {
             let key = resource_key(rg, &[(arm, name)]);
-            if let Some(&i) = self.keys.get(&key) {
-                if self.nodes[i].type_name == target {
+            if let Some(&i) = self.keys.get(&key)
+                && self.nodes[i].type_name == target {
                     return Link::Instance(i);
                 }
-            }
             // A name no configured resource has: the parent the instance depends on, if one,
             // else a resource outside the configuration.
             if let Link::Instance(i) = self.dep_of_type(from, target, &[]) {
@@ -340,11 +364,21 @@ impl<'a> Model<'a> {
         let node = &self.nodes[i];
         match node.type_name {
             PEERING => Rel::Peering {
-                circuit: self.link_parent(i, "express_route_circuit_name", "expressRouteCircuits", CIRCUIT),
+                circuit: self.link_parent(
+                    i,
+                    "express_route_circuit_name",
+                    "expressRouteCircuits",
+                    CIRCUIT,
+                ),
                 route_filter: self.link_id(i, node.get("route_filter_id"), ROUTE_FILTER, &[]),
             },
             AUTHORIZATION => Rel::Authorization {
-                circuit: self.link_parent(i, "express_route_circuit_name", "expressRouteCircuits", CIRCUIT),
+                circuit: self.link_parent(
+                    i,
+                    "express_route_circuit_name",
+                    "expressRouteCircuits",
+                    CIRCUIT,
+                ),
             },
             SUBNET => Rel::Subnet {
                 vnet: self.link_parent(i, "virtual_network_name", "virtualNetworks", VNET),
@@ -376,7 +410,12 @@ impl<'a> Model<'a> {
                 Rel::Connection {
                     gateway: self.link_id(i, node.get("virtual_network_gateway_id"), GATEWAY, &[]),
                     circuit: self.link_id(i, node.get("express_route_circuit_id"), CIRCUIT, &[]),
-                    local_gateway: self.link_id(i, node.get("local_network_gateway_id"), LOCAL_GATEWAY, &[]),
+                    local_gateway: self.link_id(
+                        i,
+                        node.get("local_network_gateway_id"),
+                        LOCAL_GATEWAY,
+                        &[],
+                    ),
                     authorization,
                 }
             }
@@ -387,7 +426,10 @@ impl<'a> Model<'a> {
                     Some(Value::String(_)) => self.link_id(i, v, PEERING, &[]).instance(),
                     _ => None,
                 };
-                let claimed: Vec<usize> = [known(first), known(second)].into_iter().flatten().collect();
+                let claimed: Vec<usize> = [known(first), known(second)]
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 let a = self.link_id(i, first, PEERING, &claimed);
                 let b = self.link_id(i, second, PEERING, &claimed);
                 // Two unknown ids and two peering dependencies: which is which does not matter to
@@ -405,7 +447,8 @@ impl<'a> Model<'a> {
                             (a, b)
                         }
                     }
-                    (Link::Unknown, Link::Instance(known)) | (Link::Instance(known), Link::Unknown) => {
+                    (Link::Unknown, Link::Instance(known))
+                    | (Link::Instance(known), Link::Unknown) => {
                         let other = self.dep_of_type(i, PEERING, &[*known]);
                         if matches!(a, Link::Unknown) {
                             (other, b)
@@ -424,7 +467,10 @@ impl<'a> Model<'a> {
     fn index_inverses(&mut self) {
         for i in 0..self.nodes.len() {
             match &self.rel[i] {
-                Rel::Peering { circuit, route_filter } => {
+                Rel::Peering {
+                    circuit,
+                    route_filter,
+                } => {
                     if let Some(c) = circuit.instance() {
                         self.peerings_of.entry(c).or_default().push(i);
                     }
@@ -451,7 +497,12 @@ impl<'a> Model<'a> {
                         }
                     }
                 }
-                Rel::Connection { gateway, circuit, authorization, .. } => {
+                Rel::Connection {
+                    gateway,
+                    circuit,
+                    authorization,
+                    ..
+                } => {
                     if let Some(g) = gateway.instance() {
                         self.connections_of_gateway.entry(g).or_default().push(i);
                     }
@@ -459,7 +510,10 @@ impl<'a> Model<'a> {
                         self.connections_of_circuit.entry(c).or_default().push(i);
                     }
                     if let Some(a) = authorization.instance() {
-                        self.connections_of_authorization.entry(a).or_default().push(i);
+                        self.connections_of_authorization
+                            .entry(a)
+                            .or_default()
+                            .push(i);
                     }
                 }
                 Rel::GlobalReach { ends } => {
@@ -527,9 +581,12 @@ impl<'a> Model<'a> {
 
     pub fn connection(&self, connection: usize) -> Option<(&Link, &Link, &Link, &Link)> {
         match &self.rel[connection] {
-            Rel::Connection { gateway, circuit, local_gateway, authorization } => {
-                Some((gateway, circuit, local_gateway, authorization))
-            }
+            Rel::Connection {
+                gateway,
+                circuit,
+                local_gateway,
+                authorization,
+            } => Some((gateway, circuit, local_gateway, authorization)),
             _ => None,
         }
     }
@@ -539,7 +596,8 @@ impl<'a> Model<'a> {
     }
 
     pub fn circuit_of_connection(&self, connection: usize) -> Option<usize> {
-        self.connection(connection).and_then(|(_, c, ..)| c.instance())
+        self.connection(connection)
+            .and_then(|(_, c, ..)| c.instance())
     }
 
     /// The two peering ends of a Global Reach link.
@@ -562,8 +620,18 @@ impl<'a> Model<'a> {
     /// Global Reach links on any peering of the circuit.
     pub fn global_reach_of_circuit(&self, circuit: usize) -> Vec<usize> {
         let mut out = Vec::new();
-        for &p in self.peerings_of.get(&circuit).map(|v| v.as_slice()).unwrap_or(&[]) {
-            for &g in self.global_reach_of_peering.get(&p).map(|v| v.as_slice()).unwrap_or(&[]) {
+        for &p in self
+            .peerings_of
+            .get(&circuit)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+        {
+            for &g in self
+                .global_reach_of_peering
+                .get(&p)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[])
+            {
                 if !out.contains(&g) {
                     out.push(g);
                 }
@@ -587,14 +655,28 @@ impl<'a> Model<'a> {
     /// Circuits linked to a virtual network: `(connection, circuit)` through its gateways.
     pub fn linked_circuits(&self, vnet: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for &s in self.subnets_of.get(&vnet).map(|v| v.as_slice()).unwrap_or(&[]) {
-            for &g in self.gateways_of_subnet.get(&s).map(|v| v.as_slice()).unwrap_or(&[]) {
-                for &c in self.connections_of_gateway.get(&g).map(|v| v.as_slice()).unwrap_or(&[]) {
-                    if let Some(circuit) = self.circuit_of_connection(c) {
-                        if !out.iter().any(|&(_, k)| k == circuit) {
+        for &s in self
+            .subnets_of
+            .get(&vnet)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+        {
+            for &g in self
+                .gateways_of_subnet
+                .get(&s)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[])
+            {
+                for &c in self
+                    .connections_of_gateway
+                    .get(&g)
+                    .map(|v| v.as_slice())
+                    .unwrap_or(&[])
+                {
+                    if let Some(circuit) = self.circuit_of_connection(c)
+                        && !out.iter().any(|&(_, k)| k == circuit) {
                             out.push((c, circuit));
                         }
-                    }
                 }
             }
         }
@@ -604,8 +686,18 @@ impl<'a> Model<'a> {
     /// Gateways in a virtual network.
     pub fn gateways_of_vnet(&self, vnet: usize) -> Vec<usize> {
         let mut out = Vec::new();
-        for &s in self.subnets_of.get(&vnet).map(|v| v.as_slice()).unwrap_or(&[]) {
-            for &g in self.gateways_of_subnet.get(&s).map(|v| v.as_slice()).unwrap_or(&[]) {
+        for &s in self
+            .subnets_of
+            .get(&vnet)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+        {
+            for &g in self
+                .gateways_of_subnet
+                .get(&s)
+                .map(|v| v.as_slice())
+                .unwrap_or(&[])
+            {
                 if !out.contains(&g) {
                     out.push(g);
                 }
@@ -628,15 +720,30 @@ fn node_key(node: &Node<'_>) -> Option<String> {
     match node.type_name {
         PEERING => Some(resource_key(
             rg,
-            &[("expressRouteCircuits", node.str("express_route_circuit_name")?), ("peerings", node.str("peering_type")?)],
+            &[
+                (
+                    "expressRouteCircuits",
+                    node.str("express_route_circuit_name")?,
+                ),
+                ("peerings", node.str("peering_type")?),
+            ],
         )),
         AUTHORIZATION => Some(resource_key(
             rg,
-            &[("expressRouteCircuits", node.str("express_route_circuit_name")?), ("authorizations", name()?)],
+            &[
+                (
+                    "expressRouteCircuits",
+                    node.str("express_route_circuit_name")?,
+                ),
+                ("authorizations", name()?),
+            ],
         )),
         SUBNET => Some(resource_key(
             rg,
-            &[("virtualNetworks", node.str("virtual_network_name")?), ("subnets", name()?)],
+            &[
+                ("virtualNetworks", node.str("virtual_network_name")?),
+                ("subnets", name()?),
+            ],
         )),
         other => Some(resource_key(rg, &[(arm_type(other)?, name()?)])),
     }

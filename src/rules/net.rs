@@ -36,16 +36,16 @@ impl Prefix {
     }
 
     fn bits(&self) -> u8 {
-        if self.v6 {
-            128
-        } else {
-            32
-        }
+        if self.v6 { 128 } else { 32 }
     }
 
     fn mask(&self, len: u8) -> u128 {
         let bits = self.bits();
-        let full: u128 = if bits == 128 { u128::MAX } else { (1u128 << bits) - 1 };
+        let full: u128 = if bits == 128 {
+            u128::MAX
+        } else {
+            (1u128 << bits) - 1
+        };
         if len == 0 {
             0
         } else {
@@ -143,7 +143,15 @@ mod tests {
     fn parses_both_families_and_rejects_junk() {
         assert_eq!(p("10.0.0.0/30").len, 30);
         assert!(p("2001:db8::/126").v6);
-        for bad in ["10.0.0.0", "10.0.0.0/33", "x/3", "2001:db8::/129", "", "/", "10.0.0.0/-1"] {
+        for bad in [
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "x/3",
+            "2001:db8::/129",
+            "",
+            "/",
+            "10.0.0.0/-1",
+        ] {
             assert_eq!(Prefix::parse(bad), None, "{bad}");
         }
     }

@@ -112,10 +112,11 @@ fn compute(model: &Model<'_>) -> Ordering {
         }
     };
     let private_peering = |circuit: usize| {
-        model
-            .peerings_of
-            .get(&circuit)
-            .and_then(|ps| ps.iter().copied().find(|&p| model.node(p).str("peering_type") == Some("AzurePrivatePeering")))
+        model.peerings_of.get(&circuit).and_then(|ps| {
+            ps.iter()
+                .copied()
+                .find(|&p| model.node(p).str("peering_type") == Some("AzurePrivatePeering"))
+        })
     };
     let is_provider_circuit = |c: usize| {
         let node = model.node(c);
@@ -154,7 +155,12 @@ fn compute(model: &Model<'_>) -> Ordering {
                     }
                 }
                 if node.str("peering_type") == Some("MicrosoftPeering") {
-                    edge(&mut out, i, model.route_filter_of_peering(i).instance(), "D2");
+                    edge(
+                        &mut out,
+                        i,
+                        model.route_filter_of_peering(i).instance(),
+                        "D2",
+                    );
                 }
             }
             AUTHORIZATION => {
@@ -168,7 +174,9 @@ fn compute(model: &Model<'_>) -> Ordering {
                 if let Some(ends) = model.global_reach_ends(i) {
                     for end in ends.iter() {
                         let Some(p) = end.instance() else { continue };
-                        let Some(c) = model.circuit_of_peering(p) else { continue };
+                        let Some(c) = model.circuit_of_peering(p) else {
+                            continue;
+                        };
                         edge(&mut out, i, private_peering(c), "P16");
                         let key = circuit_key(model, c);
                         if !out.serialisation_keys[i].contains(&key) {
@@ -230,7 +238,11 @@ fn circuit_key(model: &Model<'_>, c: usize) -> String {
 fn keyed(model: &Model<'_>, i: usize, kind: &str) -> String {
     let node = model.node(i);
     match (node.str("resource_group_name"), node.name()) {
-        (Some(rg), Some(name)) => format!("{kind}:{}/{}", rg.to_ascii_lowercase(), name.to_ascii_lowercase()),
+        (Some(rg), Some(name)) => format!(
+            "{kind}:{}/{}",
+            rg.to_ascii_lowercase(),
+            name.to_ascii_lowercase()
+        ),
         _ => format!("{kind}:{}", node.addr),
     }
 }

@@ -7,7 +7,7 @@
 
 use super::catalogue::rule;
 use super::data::region_key;
-use super::model::{get_path, CIRCUIT, GATEWAY};
+use super::model::{CIRCUIT, GATEWAY, get_path};
 use crate::config::addr::ResourceInstanceAddr;
 use crate::diag::{Diagnostic, Span};
 use crate::lang::Value;
@@ -27,12 +27,16 @@ pub struct ReplaceReason {
 /// stay in place as far as the domain rules know; schema ForceNew is the plan's business).
 pub fn replacement_reasons(type_name: &str, old: &Value, new: &Value) -> Vec<ReplaceReason> {
     let mut out = Vec::new();
-    let text = |v: &Value, path: &str| get_path(v, path).and_then(Value::as_str).map(str::to_string);
+    let text = |v: &Value, path: &str| {
+        get_path(v, path)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
     match type_name {
         CIRCUIT => {
             let number = |v: &Value| get_path(v, "bandwidth_in_mbps").and_then(Value::as_number);
-            if let (Some(before), Some(after)) = (number(old), number(new)) {
-                if after.0 < before.0 {
+            if let (Some(before), Some(after)) = (number(old), number(new))
+                && after.0 < before.0 {
                     out.push(ReplaceReason {
                         rule_id: "C6",
                         attribute: "bandwidth_in_mbps".into(),
@@ -41,8 +45,9 @@ pub fn replacement_reasons(type_name: &str, old: &Value, new: &Value) -> Vec<Rep
                         ),
                     });
                 }
-            }
-            if text(old, "sku.family").as_deref() == Some("UnlimitedData") && text(new, "sku.family").as_deref() == Some("MeteredData") {
+            if text(old, "sku.family").as_deref() == Some("UnlimitedData")
+                && text(new, "sku.family").as_deref() == Some("MeteredData")
+            {
                 out.push(ReplaceReason {
                     rule_id: "C7",
                     attribute: "sku.family".into(),
@@ -57,7 +62,9 @@ pub fn replacement_reasons(type_name: &str, old: &Value, new: &Value) -> Vec<Rep
                 ("name", Compare::Exact),
                 ("resource_group_name", Compare::Exact),
             ] {
-                let (Some(before), Some(after)) = (get_path(old, attribute), get_path(new, attribute)) else {
+                let (Some(before), Some(after)) =
+                    (get_path(old, attribute), get_path(new, attribute))
+                else {
                     continue;
                 };
                 if !before.is_wholly_known() || !after.is_wholly_known() {
@@ -75,10 +82,11 @@ pub fn replacement_reasons(type_name: &str, old: &Value, new: &Value) -> Vec<Rep
             }
         }
         GATEWAY => {
-            let is_er = |v: &Value| get_path(v, "type").and_then(Value::as_str) == Some("ExpressRoute");
-            if is_er(old) && is_er(new) {
-                if let (Some(before), Some(after)) = (text(old, "sku"), text(new, "sku")) {
-                    if before != after && !sku_resize_in_place(&before, &after) {
+            let is_er =
+                |v: &Value| get_path(v, "type").and_then(Value::as_str) == Some("ExpressRoute");
+            if is_er(old) && is_er(new)
+                && let (Some(before), Some(after)) = (text(old, "sku"), text(new, "sku"))
+                    && before != after && !sku_resize_in_place(&before, &after) {
                         out.push(ReplaceReason {
                             rule_id: "W6",
                             attribute: "sku".into(),
@@ -87,8 +95,6 @@ pub fn replacement_reasons(type_name: &str, old: &Value, new: &Value) -> Vec<Rep
                             ),
                         });
                     }
-                }
-            }
         }
         _ => {}
     }
@@ -101,7 +107,11 @@ pub fn replacement_reason(type_name: &str, old: &Value, new: &Value) -> Option<R
 }
 
 /// The error for a replacement that `lifecycle { prevent_destroy = true }` forbids.
-pub fn prevent_destroy_diagnostic(addr: &ResourceInstanceAddr, reason: &ReplaceReason, span: Option<Span>) -> Diagnostic {
+pub fn prevent_destroy_diagnostic(
+    addr: &ResourceInstanceAddr,
+    reason: &ReplaceReason,
+    span: Option<Span>,
+) -> Diagnostic {
     let link = rule(reason.rule_id).map(|r| r.source()).unwrap_or_default();
     Diagnostic::error(
         format!("[{}] Instance cannot be destroyed", reason.rule_id),
@@ -172,22 +182,37 @@ mod tests {
     }
 
     fn gateway(sku: &str) -> Value {
-        Value::object([("type", Value::string("ExpressRoute")), ("sku", Value::string(sku))])
+        Value::object([
+            ("type", Value::string("ExpressRoute")),
+            ("sku", Value::string(sku)),
+        ])
     }
 
     #[test]
     fn bandwidth_decrease_replaces_increase_does_not() {
         let old = circuit(1000, "MeteredData", "Amsterdam");
-        let r = replacement_reason(CIRCUIT, &old, &circuit(500, "MeteredData", "Amsterdam")).unwrap();
-        assert_eq!((r.rule_id, r.attribute.as_str()), ("C6", "bandwidth_in_mbps"));
-        assert_eq!(replacement_reason(CIRCUIT, &old, &circuit(2000, "MeteredData", "Amsterdam")), None);
+        let r =
+            replacement_reason(CIRCUIT, &old, &circuit(500, "MeteredData", "Amsterdam")).unwrap();
+        assert_eq!(
+            (r.rule_id, r.attribute.as_str()),
+            ("C6", "bandwidth_in_mbps")
+        );
+        assert_eq!(
+            replacement_reason(CIRCUIT, &old, &circuit(2000, "MeteredData", "Amsterdam")),
+            None
+        );
     }
 
     #[test]
     fn unlimited_to_metered_replaces_the_reverse_does_not() {
         let unlimited = circuit(1000, "UnlimitedData", "Amsterdam");
         let metered = circuit(1000, "MeteredData", "Amsterdam");
-        assert_eq!(replacement_reason(CIRCUIT, &unlimited, &metered).unwrap().rule_id, "C7");
+        assert_eq!(
+            replacement_reason(CIRCUIT, &unlimited, &metered)
+                .unwrap()
+                .rule_id,
+            "C7"
+        );
         assert_eq!(replacement_reason(CIRCUIT, &metered, &unlimited), None);
     }
 
@@ -195,8 +220,14 @@ mod tests {
     fn peering_location_change_replaces_but_case_does_not() {
         let old = circuit(1000, "MeteredData", "Amsterdam");
         let r = replacement_reason(CIRCUIT, &old, &circuit(1000, "MeteredData", "London")).unwrap();
-        assert_eq!((r.rule_id, r.attribute.as_str()), ("C12", "peering_location"));
-        assert_eq!(replacement_reason(CIRCUIT, &old, &circuit(1000, "MeteredData", "amsterdam")), None);
+        assert_eq!(
+            (r.rule_id, r.attribute.as_str()),
+            ("C12", "peering_location")
+        );
+        assert_eq!(
+            replacement_reason(CIRCUIT, &old, &circuit(1000, "MeteredData", "amsterdam")),
+            None
+        );
     }
 
     #[test]
@@ -213,21 +244,48 @@ mod tests {
 
     #[test]
     fn gateway_resize_matrix() {
-        assert_eq!(replacement_reason(GATEWAY, &gateway("ErGw1AZ"), &gateway("ErGw3AZ")), None);
-        assert_eq!(replacement_reason(GATEWAY, &gateway("ErGw2AZ"), &gateway("ErGw1AZ")), None);
-        assert_eq!(replacement_reason(GATEWAY, &gateway("Standard"), &gateway("HighPerformance")), None);
-        for (from, to) in [("ErGw3AZ", "ErGw1AZ"), ("Standard", "ErGw1AZ"), ("UltraPerformance", "Standard"), ("ErGw1AZ", "ErGwScale")] {
+        assert_eq!(
+            replacement_reason(GATEWAY, &gateway("ErGw1AZ"), &gateway("ErGw3AZ")),
+            None
+        );
+        assert_eq!(
+            replacement_reason(GATEWAY, &gateway("ErGw2AZ"), &gateway("ErGw1AZ")),
+            None
+        );
+        assert_eq!(
+            replacement_reason(GATEWAY, &gateway("Standard"), &gateway("HighPerformance")),
+            None
+        );
+        for (from, to) in [
+            ("ErGw3AZ", "ErGw1AZ"),
+            ("Standard", "ErGw1AZ"),
+            ("UltraPerformance", "Standard"),
+            ("ErGw1AZ", "ErGwScale"),
+        ] {
             let r = replacement_reason(GATEWAY, &gateway(from), &gateway(to)).unwrap();
-            assert_eq!((r.rule_id, r.attribute.as_str()), ("W6", "sku"), "{from} → {to}");
+            assert_eq!(
+                (r.rule_id, r.attribute.as_str()),
+                ("W6", "sku"),
+                "{from} → {to}"
+            );
         }
-        let vpn = |sku: &str| Value::object([("type", Value::string("Vpn")), ("sku", Value::string(sku))]);
-        assert_eq!(replacement_reason(GATEWAY, &vpn("VpnGw1"), &vpn("VpnGw3")), None);
+        let vpn = |sku: &str| {
+            Value::object([("type", Value::string("Vpn")), ("sku", Value::string(sku))])
+        };
+        assert_eq!(
+            replacement_reason(GATEWAY, &vpn("VpnGw1"), &vpn("VpnGw3")),
+            None
+        );
     }
 
     #[test]
     fn prevent_destroy_names_the_rule() {
         let addr = crate::config::addr::parse_instance("azurerm_express_route_circuit.a").unwrap();
-        let reason = ReplaceReason { rule_id: "C6", attribute: "bandwidth_in_mbps".into(), message: "x".into() };
+        let reason = ReplaceReason {
+            rule_id: "C6",
+            attribute: "bandwidth_in_mbps".into(),
+            message: "x".into(),
+        };
         let d = prevent_destroy_diagnostic(&addr, &reason, None);
         assert!(d.is_error());
         assert!(d.summary.starts_with("[C6]"));

@@ -3,9 +3,9 @@
 //! resource address, and the user's level for the rule (off, info, warning, error). It decides
 //! nothing about what is wrong; the `check_*` files do.
 
+use super::RuleSettings;
 use super::catalogue::rule;
 use super::model::Node;
-use super::RuleSettings;
 use crate::diag::{Diagnostic, Severity};
 
 pub(crate) struct Sink<'s> {
@@ -27,7 +27,14 @@ impl<'s> Sink<'s> {
     }
 
     /// Report a finding with the rule's catalogue severity.
-    pub fn emit(&mut self, id: &'static str, node: &Node<'_>, paths: &[&str], summary: impl Into<String>, detail: impl Into<String>) {
+    pub fn emit(
+        &mut self,
+        id: &'static str,
+        node: &Node<'_>,
+        paths: &[&str],
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
         let severity = rule(id).map(|r| r.severity).unwrap_or(Severity::Error);
         self.emit_as(severity, id, node, paths, summary, detail);
     }

@@ -30,14 +30,23 @@ struct Build {
 }
 
 impl Build {
-    fn add(&mut self, type_name: &str, name: &str, pairs: Vec<(&str, Value)>, deps: &[usize]) -> usize {
+    fn add(
+        &mut self,
+        type_name: &str,
+        name: &str,
+        pairs: Vec<(&str, Value)>,
+        deps: &[usize],
+    ) -> usize {
         let i = self.instances.len();
         let value = Value::object(pairs);
         let base = i * 1000;
         let mut attr_spans = BTreeMap::new();
         if let Some(map) = value.as_map() {
             for (k, key) in map.keys().enumerate() {
-                attr_spans.insert(key.clone(), Span::new(FileId(0), base + k + 1..base + k + 2));
+                attr_spans.insert(
+                    key.clone(),
+                    Span::new(FileId(0), base + k + 1..base + k + 2),
+                );
             }
         }
         self.instances.push(Instance {
@@ -93,7 +102,9 @@ fn set_path(value: &mut Value, path: &str, new: Value) {
         Some((h, r)) => (h, Some(r)),
         None => (path, None),
     };
-    let Value::Map(map) = value else { panic!("not an object at {path}") };
+    let Value::Map(map) = value else {
+        panic!("not an object at {path}")
+    };
     match rest {
         None => {
             map.insert(head.to_string(), new);
@@ -144,7 +155,10 @@ fn site(b: &mut Build, key: &str, n: u8, region: &str, peering_location: &str, t
             ("name", s(&format!("vnet-{key}"))),
             ("resource_group_name", s(rg)),
             ("location", s(region)),
-            ("address_space", Value::set(vec![s(&format!("10.{n}.0.0/16"))])),
+            (
+                "address_space",
+                Value::set(vec![s(&format!("10.{n}.0.0/16"))]),
+            ),
             ("bgp_community", Value::Null),
         ],
         &[],
@@ -195,7 +209,10 @@ fn site(b: &mut Build, key: &str, n: u8, region: &str, peering_location: &str, t
             ("bandwidth_in_mbps", Value::int(1000)),
             ("bandwidth_in_gbps", Value::Null),
             ("express_route_port_id", Value::Null),
-            ("sku", block(vec![("tier", s(tier)), ("family", s("MeteredData"))])),
+            (
+                "sku",
+                block(vec![("tier", s(tier)), ("family", s("MeteredData"))]),
+            ),
         ],
         &[],
     );
@@ -206,8 +223,14 @@ fn site(b: &mut Build, key: &str, n: u8, region: &str, peering_location: &str, t
             ("peering_type", s("AzurePrivatePeering")),
             ("express_route_circuit_name", s(&format!("er-{key}"))),
             ("resource_group_name", s(rg)),
-            ("primary_peer_address_prefix", s(&format!("192.168.{n}.0/30"))),
-            ("secondary_peer_address_prefix", s(&format!("192.168.{n}.4/30"))),
+            (
+                "primary_peer_address_prefix",
+                s(&format!("192.168.{n}.0/30")),
+            ),
+            (
+                "secondary_peer_address_prefix",
+                s(&format!("192.168.{n}.4/30")),
+            ),
             ("ipv4_enabled", Value::Bool(true)),
             ("vlan_id", Value::int(100)),
             ("peer_asn", Value::int(65010)),
@@ -244,8 +267,14 @@ fn site(b: &mut Build, key: &str, n: u8, region: &str, peering_location: &str, t
             ("peering_type", s("MicrosoftPeering")),
             ("express_route_circuit_name", s(&format!("er-{key}"))),
             ("resource_group_name", s(rg)),
-            ("primary_peer_address_prefix", s(&format!("203.0.113.{}/30", n * 8))),
-            ("secondary_peer_address_prefix", s(&format!("203.0.113.{}/30", n * 8 + 4))),
+            (
+                "primary_peer_address_prefix",
+                s(&format!("203.0.113.{}/30", n * 8)),
+            ),
+            (
+                "secondary_peer_address_prefix",
+                s(&format!("203.0.113.{}/30", n * 8 + 4)),
+            ),
             ("ipv4_enabled", Value::Bool(true)),
             ("vlan_id", Value::int(200)),
             ("peer_asn", Value::int(64496)),
@@ -254,7 +283,10 @@ fn site(b: &mut Build, key: &str, n: u8, region: &str, peering_location: &str, t
             (
                 "microsoft_peering_config",
                 block(vec![
-                    ("advertised_public_prefixes", list(&[&format!("198.51.100.{}/29", n * 8)])),
+                    (
+                        "advertised_public_prefixes",
+                        list(&[&format!("198.51.100.{}/29", n * 8)]),
+                    ),
                     ("customer_asn", Value::int(0)),
                     ("routing_registry_name", s("RIPENCC")),
                 ]),
@@ -346,9 +378,15 @@ fn relations_resolve_through_dependencies() {
     assert_eq!(m.gateway_of_connection(a.connection), Some(a.gateway));
     assert_eq!(m.vnet_of_gateway(a.gateway), Some(a.vnet));
     assert_eq!(m.linked_vnets(z.circuit), vec![(z.connection, z.vnet)]);
-    assert_eq!(m.route_filter_of_peering(a.microsoft).instance(), Some(a.filter));
+    assert_eq!(
+        m.route_filter_of_peering(a.microsoft).instance(),
+        Some(a.filter)
+    );
     let ends = m.global_reach_ends(g).unwrap();
-    assert_eq!((ends[0].instance(), ends[1].instance()), (Some(a.private), Some(z.private)));
+    assert_eq!(
+        (ends[0].instance(), ends[1].instance()),
+        (Some(a.private), Some(z.private))
+    );
 }
 
 #[test]
@@ -369,9 +407,18 @@ fn diagnostics_carry_id_link_span_and_address() {
     assert_eq!(diagnostics.len(), 1);
     let d = &diagnostics[0];
     assert!(d.summary.starts_with("[C1] "), "{}", d.summary);
-    assert!(d.detail.ends_with(&format!("Rule C1: {}", rule("C1").unwrap().source())));
-    assert_eq!(d.address.as_deref(), Some("azurerm_express_route_circuit.ams_circuit"));
-    let expected = b.instances[a.circuit].attr_spans.get("bandwidth_in_mbps").copied();
+    assert!(
+        d.detail
+            .ends_with(&format!("Rule C1: {}", rule("C1").unwrap().source()))
+    );
+    assert_eq!(
+        d.address.as_deref(),
+        Some("azurerm_express_route_circuit.ams_circuit")
+    );
+    let expected = b.instances[a.circuit]
+        .attr_spans
+        .get("bandwidth_in_mbps")
+        .copied();
     assert_eq!(d.span, expected);
 }
 
@@ -381,16 +428,34 @@ fn settings_switch_off_and_change_severity() {
     b.set(a.circuit, "bandwidth_in_mbps", Value::int(300));
     let desired = b.desired();
     let mut settings = RuleSettings::default();
-    assert!(settings
-        .apply(&[RuleChoice { id: "c1".into(), level: "warning".into(), span: None }])
-        .is_empty());
+    assert!(
+        settings
+            .apply(&[RuleChoice {
+                id: "c1".into(),
+                level: "warning".into(),
+                span: None
+            }])
+            .is_empty()
+    );
     let d = check(&desired, &|_| None, &settings);
     assert_eq!(d[0].severity, Severity::Warning);
-    settings.apply(&[RuleChoice { id: "C1".into(), level: "off".into(), span: None }]);
+    settings.apply(&[RuleChoice {
+        id: "C1".into(),
+        level: "off".into(),
+        span: None,
+    }]);
     assert!(check(&desired, &|_| None, &settings).is_empty());
     let bad = settings.apply(&[
-        RuleChoice { id: "Z9".into(), level: "off".into(), span: None },
-        RuleChoice { id: "C1".into(), level: "loud".into(), span: None },
+        RuleChoice {
+            id: "Z9".into(),
+            level: "off".into(),
+            span: None,
+        },
+        RuleChoice {
+            id: "C1".into(),
+            level: "loud".into(),
+            span: None,
+        },
     ]);
     assert_eq!(bad.len(), 2);
     assert!(bad.iter().all(Diagnostic::is_error));
@@ -409,21 +474,38 @@ fn only(id: &str) -> Vec<String> {
 
 #[test]
 fn c1_bandwidth() {
-    assert_eq!(after(|b, (a, ..)| b.set(a.circuit, "bandwidth_in_mbps", Value::int(300))), only("C1"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.circuit, "bandwidth_in_mbps", Value::int(2000))), Vec::<String>::new());
-    assert_eq!(after(|b, (a, ..)| b.set(a.circuit, "bandwidth_in_mbps", Value::Unknown)), Vec::<String>::new());
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.circuit, "bandwidth_in_mbps", Value::int(300))),
+        only("C1")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.circuit, "bandwidth_in_mbps", Value::int(2000))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.circuit, "bandwidth_in_mbps", Value::Unknown)),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn c3_provider_or_direct() {
     let trigger = after(|b, (a, ..)| {
-        for k in ["service_provider_name", "peering_location", "bandwidth_in_mbps"] {
+        for k in [
+            "service_provider_name",
+            "peering_location",
+            "bandwidth_in_mbps",
+        ] {
             b.set(a.circuit, k, Value::Null);
         }
     });
     assert_eq!(trigger, only("C3"));
     let direct = after(|b, (a, ..)| {
-        for k in ["service_provider_name", "peering_location", "bandwidth_in_mbps"] {
+        for k in [
+            "service_provider_name",
+            "peering_location",
+            "bandwidth_in_mbps",
+        ] {
             b.set(a.circuit, k, Value::Null);
         }
         b.set(a.circuit, "express_route_port_id", Value::Unknown);
@@ -434,15 +516,27 @@ fn c3_provider_or_direct() {
 
 #[test]
 fn c4_provider_location() {
-    assert_eq!(after(|b, (a, ..)| b.set(a.circuit, "peering_location", s("Amsterdm"))), only("C4"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.circuit, "service_provider_name", s("Ziply Fiber"))), only("C4"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.circuit, "service_provider_name", s("Some Local Carrier"))), Vec::<String>::new());
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.circuit, "peering_location", s("Amsterdm"))),
+        only("C4")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.circuit, "service_provider_name", s("Ziply Fiber"))),
+        only("C4")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.circuit, "service_provider_name", s("Some Local Carrier"))),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn c5_and_c10_sku() {
     // Basic is not Premium either, so Global Reach to Singapore breaks too (G7).
-    assert_eq!(after(|b, (a, ..)| b.set(a.circuit, "sku.tier", s("Basic"))), vec!["C5".to_string(), "G7".to_string()]);
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.circuit, "sku.tier", s("Basic"))),
+        vec!["C5".to_string(), "G7".to_string()]
+    );
     // Local at Dallas: no Local region there; MeteredData is a second (warning) finding.
     let local = after(|b, (a, ..)| {
         b.set(a.circuit, "peering_location", s("Dallas"));
@@ -462,9 +556,18 @@ fn c5_and_c10_sku() {
 
 #[test]
 fn c16_names() {
-    assert_eq!(after(|b, (a, ..)| b.set(a.circuit, "name", s("er ams")))[..], ["C16".to_string()][..]);
-    assert_eq!(after(|b, (a, ..)| b.set(a.vnet, "name", s("v"))), only("C16"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.vnet, "name", s("vnet-ams_"))), Vec::<String>::new());
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.circuit, "name", s("er ams")))[..],
+        ["C16".to_string()][..]
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.vnet, "name", s("v"))),
+        only("C16")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.vnet, "name", s("vnet-ams_"))),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -476,7 +579,10 @@ fn c17_microsoft_365_needs_premium() {
     });
     // Standard at Amsterdam also breaks Global Reach to Singapore (G7).
     assert_eq!(trigger, vec!["C17".to_string(), "G7".to_string()]);
-    assert_eq!(after(|b, (a, ..)| b.set(a.filter, "rule.communities", list(&["12076:5010"]))), Vec::<String>::new());
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.filter, "rule.communities", list(&["12076:5010"]))),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -527,7 +633,11 @@ fn c8_c9_d7_use_the_prior_state() {
     set_path(&mut was, "sku.tier", s("Standard"));
     set_path(&mut was, "bandwidth_in_mbps", Value::int(1000));
     let addr = b.instances[a.circuit].addr.clone();
-    let diagnostics = check(&b.desired(), &|x: &ResourceInstanceAddr| (x == &addr).then(|| was.clone()), &RuleSettings::default());
+    let diagnostics = check(
+        &b.desired(),
+        &|x: &ResourceInstanceAddr| (x == &addr).then(|| was.clone()),
+        &RuleSettings::default(),
+    );
     assert_eq!(ids(&diagnostics), vec!["C8".to_string(), "D7".to_string()]);
     assert!(diagnostics.iter().all(|d| d.severity == Severity::Info));
 }
@@ -539,51 +649,143 @@ fn p1_p2_peering_types() {
     let public = after(|b, (a, ..)| {
         b.set(a.microsoft, "peering_type", s("AzurePublicPeering"));
         b.set(a.microsoft, "route_filter_id", Value::Null);
-        b.set(a.microsoft, "microsoft_peering_config", Value::List(Vec::new()));
+        b.set(
+            a.microsoft,
+            "microsoft_peering_config",
+            Value::List(Vec::new()),
+        );
     });
     assert_eq!(public, only("P2"));
 }
 
 #[test]
 fn p4_p5_prefixes() {
-    assert_eq!(after(|b, (a, ..)| b.set(a.private, "primary_peer_address_prefix", s("192.168.1.0/29"))), only("P4"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.private, "primary_peer_address_prefix", s("192.168.1.1/30"))), only("P4"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.private, "secondary_peer_address_prefix", s("192.168.1.0/30"))), only("P4"));
-    let v6 = |p: &str, q: &str| block(vec![("primary_peer_address_prefix", s(p)), ("secondary_peer_address_prefix", s(q)), ("route_filter_id", Value::Null)]);
-    assert_eq!(after(|b, (a, ..)| b.set(a.private, "ipv6", v6("2001:db8::/125", "2001:db8::8/126"))), only("P5"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.private, "ipv6", v6("2001:db8::/126", "2001:db8::4/126"))), Vec::<String>::new());
+    assert_eq!(
+        after(|b, (a, ..)| b.set(
+            a.private,
+            "primary_peer_address_prefix",
+            s("192.168.1.0/29")
+        )),
+        only("P4")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(
+            a.private,
+            "primary_peer_address_prefix",
+            s("192.168.1.1/30")
+        )),
+        only("P4")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(
+            a.private,
+            "secondary_peer_address_prefix",
+            s("192.168.1.0/30")
+        )),
+        only("P4")
+    );
+    let v6 = |p: &str, q: &str| {
+        block(vec![
+            ("primary_peer_address_prefix", s(p)),
+            ("secondary_peer_address_prefix", s(q)),
+            ("route_filter_id", Value::Null),
+        ])
+    };
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.private, "ipv6", v6("2001:db8::/125", "2001:db8::8/126"))),
+        only("P5")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.private, "ipv6", v6("2001:db8::/126", "2001:db8::4/126"))),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn p6_private_prefix_overlaps_linked_vnet() {
     let trigger = after(|b, (a, ..)| {
         b.set(a.private, "primary_peer_address_prefix", s("10.1.200.0/30"));
-        b.set(a.private, "secondary_peer_address_prefix", s("10.1.200.4/30"));
+        b.set(
+            a.private,
+            "secondary_peer_address_prefix",
+            s("10.1.200.4/30"),
+        );
     });
     assert_eq!(trigger, vec!["P6".to_string(), "P6".to_string()]);
     // The other site's VNet is not linked to this circuit.
     let near = after(|b, (a, ..)| {
         b.set(a.private, "primary_peer_address_prefix", s("10.2.200.0/30"));
-        b.set(a.private, "secondary_peer_address_prefix", s("10.2.200.4/30"));
+        b.set(
+            a.private,
+            "secondary_peer_address_prefix",
+            s("10.2.200.4/30"),
+        );
     });
     assert_eq!(near, Vec::<String>::new());
 }
 
 #[test]
 fn p7_p13_microsoft_peering() {
-    assert_eq!(after(|b, (a, ..)| b.set(a.microsoft, "microsoft_peering_config.advertised_public_prefixes", list(&["10.9.0.0/24"]))), only("P7"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.microsoft, "microsoft_peering_config.advertised_public_prefixes", list(&[]))), only("P13"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.microsoft, "microsoft_peering_config.routing_registry_name", s("RIPE"))), only("P13"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.microsoft, "microsoft_peering_config", Value::List(Vec::new()))), only("P13"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.microsoft, "microsoft_peering_config.routing_registry_name", s("ARIN"))), Vec::<String>::new());
+    assert_eq!(
+        after(|b, (a, ..)| b.set(
+            a.microsoft,
+            "microsoft_peering_config.advertised_public_prefixes",
+            list(&["10.9.0.0/24"])
+        )),
+        only("P7")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(
+            a.microsoft,
+            "microsoft_peering_config.advertised_public_prefixes",
+            list(&[])
+        )),
+        only("P13")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(
+            a.microsoft,
+            "microsoft_peering_config.routing_registry_name",
+            s("RIPE")
+        )),
+        only("P13")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(
+            a.microsoft,
+            "microsoft_peering_config",
+            Value::List(Vec::new())
+        )),
+        only("P13")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(
+            a.microsoft,
+            "microsoft_peering_config.routing_registry_name",
+            s("ARIN")
+        )),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn p8_p10_p12_values() {
-    assert_eq!(after(|b, (a, ..)| b.set(a.microsoft, "vlan_id", Value::int(100))), only("P8"));
-    assert_eq!(after(|b, (_, z, _)| b.set(z.private, "vlan_id", Value::int(100))), Vec::<String>::new());
-    assert_eq!(after(|b, (a, ..)| b.set(a.private, "peer_asn", Value::int(65515))), only("P10"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.private, "peer_asn", Value::int(65514))), Vec::<String>::new());
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.microsoft, "vlan_id", Value::int(100))),
+        only("P8")
+    );
+    assert_eq!(
+        after(|b, (_, z, _)| b.set(z.private, "vlan_id", Value::int(100))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.private, "peer_asn", Value::int(65515))),
+        only("P10")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.private, "peer_asn", Value::int(65514))),
+        Vec::<String>::new()
+    );
     let diagnostics = {
         let (mut b, a, ..) = estate();
         b.set(a.private, "shared_key", s("s3cret!").mark_sensitive());
@@ -591,21 +793,46 @@ fn p8_p10_p12_values() {
     };
     assert_eq!(ids(&diagnostics), only("P12"));
     assert!(!diagnostics[0].detail.contains("s3cret"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.private, "shared_key", s("s3cret").mark_sensitive())), Vec::<String>::new());
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.private, "shared_key", s("s3cret").mark_sensitive())),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn p14_p15_route_filters() {
-    assert_eq!(after(|b, (a, ..)| b.set(a.microsoft, "route_filter_id", Value::Null)), only("P14"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.private, "route_filter_id", Value::Unknown)), only("P15"));
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.microsoft, "route_filter_id", Value::Null)),
+        only("P14")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.private, "route_filter_id", Value::Unknown)),
+        only("P15")
+    );
 }
 
 #[test]
 fn l2_prefix_count() {
-    let many: Vec<String> = (0..201).map(|i| format!("198.51.{}.{}/32", i / 256, i % 256)).collect();
+    let many: Vec<String> = (0..201)
+        .map(|i| format!("198.51.{}.{}/32", i / 256, i % 256))
+        .collect();
     let refs: Vec<&str> = many.iter().map(String::as_str).collect();
-    assert_eq!(after(|b, (a, ..)| b.set(a.microsoft, "microsoft_peering_config.advertised_public_prefixes", list(&refs))), only("L2"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.microsoft, "microsoft_peering_config.advertised_public_prefixes", list(&refs[..200]))), Vec::<String>::new());
+    assert_eq!(
+        after(|b, (a, ..)| b.set(
+            a.microsoft,
+            "microsoft_peering_config.advertised_public_prefixes",
+            list(&refs)
+        )),
+        only("L2")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(
+            a.microsoft,
+            "microsoft_peering_config.advertised_public_prefixes",
+            list(&refs[..200])
+        )),
+        Vec::<String>::new()
+    );
 }
 
 fn extra_connections(b: &mut Build, site: &Site, circuit: usize, count: usize) {
@@ -661,7 +888,10 @@ fn extra_circuits(b: &mut Build, site: &Site, locations: &[&str]) {
                 ("bandwidth_in_mbps", Value::int(100)),
                 ("bandwidth_in_gbps", Value::Null),
                 ("express_route_port_id", Value::Null),
-                ("sku", block(vec![("tier", s("Premium")), ("family", s("MeteredData"))])),
+                (
+                    "sku",
+                    block(vec![("tier", s("Premium")), ("family", s("MeteredData"))]),
+                ),
             ],
             &[],
         );
@@ -672,8 +902,14 @@ fn extra_circuits(b: &mut Build, site: &Site, locations: &[&str]) {
                 ("peering_type", s("AzurePrivatePeering")),
                 ("express_route_circuit_name", s(&format!("er-more-{k}"))),
                 ("resource_group_name", s("rg-more")),
-                ("primary_peer_address_prefix", s(&format!("192.168.{}.0/30", 100 + k))),
-                ("secondary_peer_address_prefix", s(&format!("192.168.{}.4/30", 100 + k))),
+                (
+                    "primary_peer_address_prefix",
+                    s(&format!("192.168.{}.0/30", 100 + k)),
+                ),
+                (
+                    "secondary_peer_address_prefix",
+                    s(&format!("192.168.{}.4/30", 100 + k)),
+                ),
                 ("vlan_id", Value::int(100)),
                 ("peer_asn", Value::int(65010)),
             ],
@@ -687,7 +923,11 @@ fn extra_circuits(b: &mut Build, site: &Site, locations: &[&str]) {
 fn l7_l8_circuits_per_vnet() {
     let mut b = estate().0;
     let a = site(&mut b, "x", 3, "westeurope", "Amsterdam2", "Premium");
-    extra_circuits(&mut b, &a, &["Amsterdam2", "Amsterdam2", "Amsterdam2", "Amsterdam2"]);
+    extra_circuits(
+        &mut b,
+        &a,
+        &["Amsterdam2", "Amsterdam2", "Amsterdam2", "Amsterdam2"],
+    );
     let found = b.ids();
     // Five circuits from Amsterdam2 on one VNet (L7); also more than ErGw1AZ's 4 (L8).
     assert_eq!(found, vec!["L7".to_string(), "L8".to_string()]);
@@ -750,12 +990,30 @@ fn g1_g2_geography() {
 
 #[test]
 fn g5_g6_g7_g8_global_reach() {
-    assert_eq!(after(|b, (_, z, _)| b.set(z.circuit, "peering_location", s("Amsterdam"))), vec!["G5".to_string()]);
-    assert_eq!(after(|b, (_, z, _)| b.set(z.circuit, "peering_location", s("Amsterdam2"))), Vec::<String>::new());
-    assert_eq!(after(|b, (.., g)| b.set(g, "address_prefix_ipv4", s("172.31.0.0/30"))), only("G6"));
-    assert_eq!(after(|b, (.., g)| b.set(g, "address_prefix_ipv4", s("10.1.3.0/29"))), only("G6"));
-    assert_eq!(after(|b, (.., g)| b.set(g, "address_prefix_ipv4", s("192.168.1.0/29"))), only("G6"));
-    assert_eq!(after(|b, (_, z, _)| b.set(z.circuit, "sku.tier", s("Standard"))), only("G7"));
+    assert_eq!(
+        after(|b, (_, z, _)| b.set(z.circuit, "peering_location", s("Amsterdam"))),
+        vec!["G5".to_string()]
+    );
+    assert_eq!(
+        after(|b, (_, z, _)| b.set(z.circuit, "peering_location", s("Amsterdam2"))),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        after(|b, (.., g)| b.set(g, "address_prefix_ipv4", s("172.31.0.0/30"))),
+        only("G6")
+    );
+    assert_eq!(
+        after(|b, (.., g)| b.set(g, "address_prefix_ipv4", s("10.1.3.0/29"))),
+        only("G6")
+    );
+    assert_eq!(
+        after(|b, (.., g)| b.set(g, "address_prefix_ipv4", s("192.168.1.0/29"))),
+        only("G6")
+    );
+    assert_eq!(
+        after(|b, (_, z, _)| b.set(z.circuit, "sku.tier", s("Standard"))),
+        only("G7")
+    );
     let local = after(|b, (a, ..)| {
         b.set(a.circuit, "sku.tier", s("Local"));
         b.set(a.circuit, "sku.family", s("UnlimitedData"));
@@ -785,15 +1043,24 @@ fn w1_w2_w3_w5_gateways() {
                 ("location", s("westeurope")),
                 ("type", s("ExpressRoute")),
                 ("sku", s("ErGw1AZ")),
-                ("ip_configuration", block(vec![("subnet_id", Value::Unknown)])),
+                (
+                    "ip_configuration",
+                    block(vec![("subnet_id", Value::Unknown)]),
+                ),
             ],
             &[a.subnet],
         );
         let _ = second;
     });
     assert_eq!(w1, only("W1"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.subnet, "name", s("gateway"))), only("W2"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.subnet, "address_prefixes", list(&["10.1.255.0/30"]))), only("W3"));
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.subnet, "name", s("gateway"))),
+        only("W2")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.subnet, "address_prefixes", list(&["10.1.255.0/30"]))),
+        only("W3")
+    );
     let warning = {
         let (mut b, a, ..) = estate();
         b.set(a.subnet, "address_prefixes", list(&["10.1.255.0/28"]));
@@ -801,9 +1068,18 @@ fn w1_w2_w3_w5_gateways() {
     };
     assert_eq!(ids(&warning), only("W3"));
     assert_eq!(warning[0].severity, Severity::Warning);
-    assert_eq!(after(|b, (a, ..)| b.set(a.gateway, "sku", s("VpnGw1"))), only("W5"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.gateway, "generation", s("Generation1"))), only("W5"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.gateway, "generation", s("None"))), Vec::<String>::new());
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.gateway, "sku", s("VpnGw1"))),
+        only("W5")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.gateway, "generation", s("Generation1"))),
+        only("W5")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.gateway, "generation", s("None"))),
+        Vec::<String>::new()
+    );
 }
 
 fn vpn_gateway(b: &mut Build, site: &Site, sku: &str) -> usize {
@@ -818,7 +1094,10 @@ fn vpn_gateway(b: &mut Build, site: &Site, sku: &str) -> usize {
             ("vpn_type", s("RouteBased")),
             ("sku", s(sku)),
             ("bgp_settings", Value::List(Vec::new())),
-            ("ip_configuration", block(vec![("subnet_id", Value::Unknown)])),
+            (
+                "ip_configuration",
+                block(vec![("subnet_id", Value::Unknown)]),
+            ),
         ],
         &[site.subnet],
     )
@@ -826,13 +1105,30 @@ fn vpn_gateway(b: &mut Build, site: &Site, sku: &str) -> usize {
 
 #[test]
 fn w9_w11_w12_w14_connections_and_vpn() {
-    assert_eq!(after(|b, (a, ..)| b.set(a.gateway, "type", s("Vpn"))), vec!["W14".to_string(), "W9".to_string()]);
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.gateway, "type", s("Vpn"))),
+        vec!["W14".to_string(), "W9".to_string()]
+    );
     let no_private = after(|b, (a, ..)| b.set(a.private, "peering_type", s("MicrosoftPeering")));
     assert!(no_private.contains(&"W9".to_string()), "{no_private:?}");
-    assert_eq!(after(|b, (a, ..)| b.set(a.connection, "routing_weight", Value::int(40000))), only("W11"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.connection, "express_route_gateway_bypass", Value::Bool(true))), only("W12"));
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.connection, "routing_weight", Value::int(40000))),
+        only("W11")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(
+            a.connection,
+            "express_route_gateway_bypass",
+            Value::Bool(true)
+        )),
+        only("W12")
+    );
     let ok = after(|b, (a, ..)| {
-        b.set(a.connection, "express_route_gateway_bypass", Value::Bool(true));
+        b.set(
+            a.connection,
+            "express_route_gateway_bypass",
+            Value::Bool(true),
+        );
         b.set(a.gateway, "sku", s("ErGw3AZ"));
     });
     assert_eq!(ok, Vec::<String>::new());
@@ -867,7 +1163,13 @@ fn x1_to_x4_and_x8_coexistence() {
             ("name", s("lng-onprem")),
             ("resource_group_name", s("rg-ams")),
             ("location", s("westeurope")),
-            ("bgp_settings", block(vec![("asn", Value::int(12076)), ("bgp_peering_address", s("172.16.0.1"))])),
+            (
+                "bgp_settings",
+                block(vec![
+                    ("asn", Value::int(12076)),
+                    ("bgp_peering_address", s("172.16.0.1")),
+                ]),
+            ),
         ],
         &[],
     );
@@ -878,7 +1180,10 @@ fn x1_to_x4_and_x8_coexistence() {
 
 #[test]
 fn r4_r5_r7_communities() {
-    assert_eq!(after(|b, (a, ..)| b.set(a.filter, "rule.communities", list(&["65000:100"]))), only("R4"));
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.filter, "rule.communities", list(&["65000:100"]))),
+        only("R4")
+    );
     let unknown = {
         let (mut b, a, ..) = estate();
         b.set(a.filter, "rule.communities", list(&["12076:59999"]));
@@ -887,12 +1192,23 @@ fn r4_r5_r7_communities() {
     assert_eq!(ids(&unknown), only("R4"));
     assert_eq!(unknown[0].severity, Severity::Warning);
     let two_rules = after(|b, (a, ..)| {
-        let rule = b.instances[a.filter].value.get_attr("rule").and_then(|r| r.as_list()).unwrap()[0].clone();
+        let rule = b.instances[a.filter]
+            .value
+            .get_attr("rule")
+            .and_then(|r| r.as_list())
+            .unwrap()[0]
+            .clone();
         b.set(a.filter, "rule", Value::List(vec![rule.clone(), rule]));
     });
     assert_eq!(two_rules, only("R5"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.vnet, "bgp_community", s("65000:100"))), only("R7"));
-    assert_eq!(after(|b, (a, ..)| b.set(a.vnet, "bgp_community", s("12076:20000"))), Vec::<String>::new());
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.vnet, "bgp_community", s("65000:100"))),
+        only("R7")
+    );
+    assert_eq!(
+        after(|b, (a, ..)| b.set(a.vnet, "bgp_community", s("12076:20000"))),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -918,7 +1234,11 @@ fn unknown_values_keep_rules_silent() {
 fn ordering_edges_gates_and_keys() {
     let (b, a, z, g) = estate();
     let o = ordering(&b.desired());
-    let has = |from: usize, to: usize, id: &str| o.extra_edges.iter().any(|e| e.from == from && e.to == to && e.rule_id == id);
+    let has = |from: usize, to: usize, id: &str| {
+        o.extra_edges
+            .iter()
+            .any(|e| e.from == from && e.to == to && e.rule_id == id)
+    };
     // Global Reach waits for (and is deleted before) both private peerings: already references.
     assert!(!has(g, a.private, "P16"));
     // The connection references the circuit, not its private peering: P16 adds that edge
@@ -927,21 +1247,52 @@ fn ordering_edges_gates_and_keys() {
     let s2 = site(&mut b2, "ams", 1, "westeurope", "Amsterdam", "Premium");
     b2.deps[s2.connection].retain(|&d| d != s2.private);
     let o2 = ordering(&b2.desired());
-    assert!(o2.extra_edges.iter().any(|e| e.from == s2.connection && e.to == s2.private && e.rule_id == "P16"));
+    assert!(
+        o2.extra_edges
+            .iter()
+            .any(|e| e.from == s2.connection && e.to == s2.private && e.rule_id == "P16")
+    );
     // Provider gate before peerings (P3), deprovisioned before delete (D4).
-    assert!(o.gates.iter().any(|gt| gt.rule_id == "P3" && gt.instance == a.private && gt.phase == Phase::Write && gt.condition == GateCondition::CircuitProvisioned { circuit: a.circuit }));
-    assert!(o.gates.iter().any(|gt| gt.rule_id == "D4" && gt.instance == z.circuit && gt.phase == Phase::Delete));
+    assert!(o.gates.iter().any(|gt| gt.rule_id == "P3"
+        && gt.instance == a.private
+        && gt.phase == Phase::Write
+        && gt.condition == GateCondition::CircuitProvisioned { circuit: a.circuit }));
+    assert!(
+        o.gates
+            .iter()
+            .any(|gt| gt.rule_id == "D4" && gt.instance == z.circuit && gt.phase == Phase::Delete)
+    );
     // Writes under one circuit share its key; the connection holds circuit and gateway keys.
-    assert_eq!(o.serialisation_keys[a.private], vec!["circuit:rg-ams/er-ams".to_string()]);
-    assert_eq!(o.serialisation_keys[a.microsoft], o.serialisation_keys[a.circuit]);
-    assert_eq!(o.serialisation_keys[a.connection], vec!["circuit:rg-ams/er-ams".to_string(), "gateway:rg-ams/ergw-ams".to_string()]);
-    assert_eq!(o.serialisation_keys[a.subnet], vec!["vnet:rg-ams/vnet-ams".to_string()]);
+    assert_eq!(
+        o.serialisation_keys[a.private],
+        vec!["circuit:rg-ams/er-ams".to_string()]
+    );
+    assert_eq!(
+        o.serialisation_keys[a.microsoft],
+        o.serialisation_keys[a.circuit]
+    );
+    assert_eq!(
+        o.serialisation_keys[a.connection],
+        vec![
+            "circuit:rg-ams/er-ams".to_string(),
+            "gateway:rg-ams/ergw-ams".to_string()
+        ]
+    );
+    assert_eq!(
+        o.serialisation_keys[a.subnet],
+        vec!["vnet:rg-ams/vnet-ams".to_string()]
+    );
     assert_eq!(o.serialisation_keys[g].len(), 2);
     // Direct circuits have no provider gate.
     let mut b3 = Build::default();
     let s3 = site(&mut b3, "ams", 1, "westeurope", "Amsterdam", "Premium");
     b3.set(s3.circuit, "express_route_port_id", Value::Unknown);
-    assert!(ordering(&b3.desired()).gates.iter().all(|gt| gt.instance != s3.private));
+    assert!(
+        ordering(&b3.desired())
+            .gates
+            .iter()
+            .all(|gt| gt.instance != s3.private)
+    );
 }
 
 #[test]
@@ -951,9 +1302,23 @@ fn ordering_of_prior_objects_orders_deletes() {
     let mut b = Build::default();
     let a = site(&mut b, "ams", 1, "westeurope", "Amsterdam", "Premium");
     let base = "/subscriptions/0000/resourceGroups/rg-ams/providers/Microsoft.Network";
-    b.set(a.connection, "express_route_circuit_id", s(&format!("{base}/expressRouteCircuits/er-ams")));
-    b.set(a.connection, "virtual_network_gateway_id", s(&format!("{base}/virtualNetworkGateways/ergw-ams")));
-    b.set(a.gateway, "ip_configuration.subnet_id", s(&format!("{base}/virtualNetworks/vnet-ams/subnets/GatewaySubnet")));
+    b.set(
+        a.connection,
+        "express_route_circuit_id",
+        s(&format!("{base}/expressRouteCircuits/er-ams")),
+    );
+    b.set(
+        a.connection,
+        "virtual_network_gateway_id",
+        s(&format!("{base}/virtualNetworkGateways/ergw-ams")),
+    );
+    b.set(
+        a.gateway,
+        "ip_configuration.subnet_id",
+        s(&format!(
+            "{base}/virtualNetworks/vnet-ams/subnets/GatewaySubnet"
+        )),
+    );
     let none: Vec<usize> = Vec::new();
     let objects: Vec<OrderingObject<'_>> = b
         .instances
@@ -965,7 +1330,11 @@ fn ordering_of_prior_objects_orders_deletes() {
         })
         .collect();
     let o = ordering_of(&objects);
-    let has = |from: usize, to: usize, id: &str| o.extra_edges.iter().any(|e| e.from == from && e.to == to && e.rule_id == id);
+    let has = |from: usize, to: usize, id: &str| {
+        o.extra_edges
+            .iter()
+            .any(|e| e.from == from && e.to == to && e.rule_id == id)
+    };
     assert!(has(a.connection, a.private, "P16"));
     assert!(has(a.connection, a.circuit, "D5"));
     assert!(has(a.connection, a.gateway, "D6"));
@@ -977,7 +1346,15 @@ fn ordering_of_prior_objects_orders_deletes() {
 
 #[test]
 fn catalogue_lists_checks_replacements_and_ordering() {
-    assert!(RULES.iter().any(|r| r.kind == RuleKind::Replace && r.id == "W6"));
-    assert!(RULES.iter().any(|r| r.kind == RuleKind::Ordering && r.id == "D4"));
+    assert!(
+        RULES
+            .iter()
+            .any(|r| r.kind == RuleKind::Replace && r.id == "W6")
+    );
+    assert!(
+        RULES
+            .iter()
+            .any(|r| r.kind == RuleKind::Ordering && r.id == "D4")
+    );
     assert!(RULES.iter().all(|r| r.source().starts_with("https://")));
 }

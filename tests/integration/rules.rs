@@ -109,13 +109,21 @@ fn validate_json(dir: &Path, extra: &[&str]) -> Result<(Option<i32>, Vec<Found>)
 fn desired(dir: &Path) -> Result<Desired, String> {
     let (config, diagnostics) = load_config(dir, &LoadOptions::default());
     if diagnostics.has_errors() {
-        return Err(format!("{}: {:?}", dir.display(), diagnostics.iter().map(|d| &d.summary).collect::<Vec<_>>()));
+        return Err(format!(
+            "{}: {:?}",
+            dir.display(),
+            diagnostics.iter().map(|d| &d.summary).collect::<Vec<_>>()
+        ));
     }
     let root = dir.to_path_buf();
     let files = move |path: &str| read_function_file(&root, path);
     let (desired, diagnostics) = build(&config, &NoCloud { files: &files });
     if diagnostics.has_errors() {
-        return Err(format!("{}: {:?}", dir.display(), diagnostics.iter().map(|d| &d.summary).collect::<Vec<_>>()));
+        return Err(format!(
+            "{}: {:?}",
+            dir.display(),
+            diagnostics.iter().map(|d| &d.summary).collect::<Vec<_>>()
+        ));
     }
     Ok(desired)
 }
@@ -144,7 +152,10 @@ struct Expect {
 
 fn expect(dir: &Path) -> Expect {
     let mut out = Expect::default();
-    for line in std::fs::read_to_string(dir.join("expect.txt")).unwrap_or_default().lines() {
+    for line in std::fs::read_to_string(dir.join("expect.txt"))
+        .unwrap_or_default()
+        .lines()
+    {
         if let Some(id) = line.strip_prefix("also ") {
             out.also.push(id.trim().to_string());
         } else if let Some(summary) = line.strip_prefix("preempted ") {
@@ -181,7 +192,9 @@ fn outcome(rule: &str, kind: RuleKind, dir: &Path) -> Result<(Vec<String>, Vec<S
             .instances
             .iter()
             .filter_map(|i| Some((i, prior.get(&i.addr)?)))
-            .flat_map(|(i, old)| peerform::rules::replacement_reasons(&i.addr.resource.type_name, old, &i.value))
+            .flat_map(|(i, old)| {
+                peerform::rules::replacement_reasons(&i.addr.resource.type_name, old, &i.value)
+            })
             .map(|r| r.rule_id.to_string())
             .collect(),
         RuleKind::Ordering => {
@@ -203,7 +216,9 @@ fn outcome(rule: &str, kind: RuleKind, dir: &Path) -> Result<(Vec<String>, Vec<S
 fn every_rule_has_a_trigger_and_a_near_miss() {
     let missing: Vec<String> = RULES
         .iter()
-        .flat_map(|r| ["trigger", "near_miss"].map(|w| fixtures().join(r.id).join(w).join("main.tf")))
+        .flat_map(|r| {
+            ["trigger", "near_miss"].map(|w| fixtures().join(r.id).join(w).join("main.tf"))
+        })
         .filter(|p| !p.is_file())
         .map(|p| p.display().to_string())
         .collect();
@@ -227,8 +242,14 @@ fn triggers_fire_their_rule_and_near_misses_stay_quiet() {
                 }
                 None => {
                     let allowed = |id: &String| id == rule.id || expected.also.contains(id);
-                    if !ids.iter().any(|id| id == rule.id) || !ids.iter().all(allowed) || !other.is_empty() {
-                        failures.push(format!("{} trigger: got rules {ids:?}, other {other:?}", rule.id));
+                    if !ids.iter().any(|id| id == rule.id)
+                        || !ids.iter().all(allowed)
+                        || !other.is_empty()
+                    {
+                        failures.push(format!(
+                            "{} trigger: got rules {ids:?}, other {other:?}",
+                            rule.id
+                        ));
                     }
                 }
             },
@@ -242,12 +263,20 @@ fn triggers_fire_their_rule_and_near_misses_stay_quiet() {
                     _ => ids.is_empty() && other.is_empty(),
                 };
                 if !quiet {
-                    failures.push(format!("{} near miss: got rules {ids:?}, other {other:?}", rule.id));
+                    failures.push(format!(
+                        "{} near miss: got rules {ids:?}, other {other:?}",
+                        rule.id
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} fixture failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -280,7 +309,11 @@ fn two_site_estate_with_ten_mistakes_gets_exactly_those_ten() {
     }
     // Human output names the argument's line.
     let out = peerform(&["validate"], &dir);
-    assert!(out.stderr.contains("[G7]") && out.stderr.contains("on main.tf:"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("[G7]") && out.stderr.contains("on main.tf:"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -303,33 +336,58 @@ fn rules_json_lists_every_rule() {
     let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
     assert_eq!(listed, ids);
     let human = peerform(&["rules"], &fixtures());
-    assert!(human.stdout.contains("G1") && human.stdout.contains("https://"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("G1") && human.stdout.contains("https://"),
+        "{}",
+        human.stdout
+    );
 }
 
 #[test]
 fn rule_levels_from_flags_and_peerform_hcl() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(fixtures().join("C1/trigger/main.tf"), dir.path().join("main.tf")).unwrap();
+    std::fs::copy(
+        fixtures().join("C1/trigger/main.tf"),
+        dir.path().join("main.tf"),
+    )
+    .unwrap();
     let (code, found) = validate_json(dir.path(), &["--rule", "C1=warning"]).unwrap();
     assert_eq!(code, Some(0));
     assert_eq!(found.len(), 1);
-    assert_eq!((found[0].rule.as_deref(), found[0].severity.as_str()), (Some("C1"), "warning"));
+    assert_eq!(
+        (found[0].rule.as_deref(), found[0].severity.as_str()),
+        (Some("C1"), "warning")
+    );
 
-    std::fs::write(dir.path().join("peerform.hcl"), "rules {\n  C1 = \"off\"\n}\n").unwrap();
+    std::fs::write(
+        dir.path().join("peerform.hcl"),
+        "rules {\n  C1 = \"off\"\n}\n",
+    )
+    .unwrap();
     let (code, found) = validate_json(dir.path(), &[]).unwrap();
     assert_eq!((code, found.len()), (Some(0), 0), "{found:#?}");
     // A flag wins over the file.
     let (code, _) = validate_json(dir.path(), &["--rule", "C1=error"]).unwrap();
     assert_eq!(code, Some(1));
 
-    std::fs::write(dir.path().join("peerform.hcl"), "rules {\n  C1 = \"off\"\n  Z9 = \"off\"\n}\n").unwrap();
+    std::fs::write(
+        dir.path().join("peerform.hcl"),
+        "rules {\n  C1 = \"off\"\n  Z9 = \"off\"\n}\n",
+    )
+    .unwrap();
     let (code, found) = validate_json(dir.path(), &[]).unwrap();
     assert_eq!(code, Some(1));
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].summary, "Unknown rule");
-    assert_eq!((found[0].file.as_deref(), found[0].line), (Some("peerform.hcl"), Some(3)));
+    assert_eq!(
+        (found[0].file.as_deref(), found[0].line),
+        (Some("peerform.hcl"), Some(3))
+    );
 
     let (code, found) = validate_json(dir.path(), &["--rule", "C1"]).unwrap();
     assert_eq!(code, Some(1));
-    assert!(found.iter().any(|f| f.summary == "Invalid rule level"), "{found:#?}");
+    assert!(
+        found.iter().any(|f| f.summary == "Invalid rule level"),
+        "{found:#?}"
+    );
 }
