@@ -4,6 +4,7 @@
 //! `state`) → `apply` → `provider` → `arm`. `cli` is the only module that prints, reads the environment
 //! or parses flags. See ARCHITECTURE.md for the code map and invariants.
 
+pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod desired;

@@ -524,12 +524,12 @@ fn multi_line_strings(
     impl Visit for Finder<'_> {
         fn visit_expr(&mut self, node: &hcl_edit::expr::Expression) {
             use hcl_edit::expr::Expression;
-            if let Expression::String(_) | Expression::StringTemplate(_) = node {
-                if let Some(range) = node.span() {
-                    let source = self.text.get(range.clone()).unwrap_or("");
-                    if source.starts_with('"') && source.contains('\n') {
-                        self.found.push(range);
-                    }
+            if let (Expression::String(_) | Expression::StringTemplate(_), Some(range)) =
+                (node, node.span())
+            {
+                let source = self.text.get(range.clone()).unwrap_or("");
+                if source.starts_with('"') && source.contains('\n') {
+                    self.found.push(range);
                 }
             }
             visit_expr(self, node);
