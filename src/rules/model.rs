@@ -269,7 +269,11 @@ impl<'a> Model<'a> {
         for (i, node) in model.nodes.iter().enumerate() {
             model.by_type.entry(node.type_name).or_default().push(i);
             if let Some(key) = node_key(node) {
-                model.keys.entry(key).or_insert(i);
+                // The first managed resource wins a name; a data source only when none is managed.
+                let slot = model.keys.entry(key).or_insert(i);
+                if !model.nodes[*slot].managed && node.managed {
+                    *slot = i;
+                }
             }
         }
         for i in 0..model.nodes.len() {
