@@ -242,7 +242,7 @@ fn record_outputs(
         state,
         reader,
         &PlanOptions::default(),
-        &crate::plan::no_domain_rule,
+        &super::plan::domain_rule,
     );
     let mut steps = Vec::new();
     for name in state.outputs.keys() {
@@ -574,7 +574,7 @@ impl Binder for ReplanBinder<'_> {
             &state,
             self.reader,
             &PlanOptions::default(),
-            &crate::plan::no_domain_rule,
+            &super::plan::domain_rule,
         );
         if diags.has_errors() {
             return Err(diags
