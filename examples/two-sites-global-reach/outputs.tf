@@ -3,12 +3,6 @@ output "circuit_ids" {
   value       = { for key, circuit in module.circuit : key => circuit.id }
 }
 
-output "service_keys" {
-  description = "Service key of each site's circuit, for the connectivity providers."
-  value       = { for key, circuit in module.circuit : key => circuit.service_key }
-  sensitive   = true
-}
-
 output "global_reach_prefixes" {
   description = "The /29 of each Global Reach link."
   value       = module.global_reach.address_prefixes

@@ -1,5 +1,5 @@
 # ExpressRoute and site-to-site VPN side by side in one virtual network: both gateways share a /27
-# GatewaySubnet, the VPN gateway is route-based with the default ASN 65515 (which ExpressRoute
+# GatewaySubnet, the VPN gateway is route-based and keeps the default ASN 65515 (which ExpressRoute
 # needs to interoperate with it), and an IPsec tunnel to the on-premises device is the backup path.
 # Azure prefers ExpressRoute routes over VPN routes for the same prefix, so the tunnel carries traffic
 # only when the circuits do not; on-premises, give the ExpressRoute routes the higher local
@@ -67,10 +67,8 @@ resource "azurerm_virtual_network_gateway" "vpn" {
     }
   }
 
-  # ExpressRoute and VPN gateways interoperate only while the VPN gateway keeps ASN 65515.
-  bgp_settings {
-    asn = 65515
-  }
+  # No bgp_settings: the gateway keeps Azure's default ASN 65515, the only one with which
+  # ExpressRoute and VPN gateways interoperate. The module deliberately offers no way to change it.
 
   tags = var.tags
 }

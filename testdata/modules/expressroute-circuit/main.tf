@@ -114,7 +114,7 @@ output "link_prefixes" {
   value = { for key, circuit in module.circuit : key => circuit.private_peering_prefixes }
 }
 
-output "authorization_keys" {
-  value     = module.ams.authorization_keys
+output "hub_prod_authorization_key" {
+  value     = module.ams.authorization_keys["hub-prod"]
   sensitive = true
 }

@@ -160,7 +160,7 @@ output "preferred_circuits" {
   )
 }
 
-output "service_keys" {
-  value     = module.neu.service_keys
+output "neu_primary_service_key" {
+  value     = module.neu.service_keys["primary"]
   sensitive = true
 }
