@@ -2,6 +2,7 @@
 
 mod arm;
 mod rules;
+mod modules;
 mod state;
 mod tidy;
 mod validate;
