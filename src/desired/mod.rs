@@ -115,10 +115,11 @@ pub fn argument_spans(body: &Body) -> BTreeMap<String, Span> {
             out.entry(indexed.clone()).or_insert(block.span);
             out.entry(format!("{prefix}{kind}")).or_insert(block.span);
             if let Some(inner) = inner
-                && prefix.matches('.').count() < 3 {
-                    walk(inner, &format!("{indexed}."), out);
-                    walk(inner, &format!("{prefix}{kind}."), out);
-                }
+                && prefix.matches('.').count() < 3
+            {
+                walk(inner, &format!("{indexed}."), out);
+                walk(inner, &format!("{prefix}{kind}."), out);
+            }
         }
     }
     let mut out = BTreeMap::new();

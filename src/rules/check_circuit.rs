@@ -197,8 +197,9 @@ fn c10_local(node: &Node<'_>, sink: &mut Sink<'_>) {
     }
     if let Some(location) = node.str("peering_location")
         && let Some(known) = tables().peering_location(location)
-            && known.local_regions.as_ref().is_some_and(Vec::is_empty) {
-                sink.emit(
+        && known.local_regions.as_ref().is_some_and(Vec::is_empty)
+    {
+        sink.emit(
                     "C10",
                     node,
                     &["sku.tier", "peering_location"],
@@ -208,7 +209,7 @@ fn c10_local(node: &Node<'_>, sink: &mut Sink<'_>) {
                         node.addr, known.name
                     ),
                 );
-            }
+    }
     if node.str("sku.family") == Some("MeteredData") {
         sink.emit_as(
             Severity::Warning,
@@ -228,8 +229,9 @@ fn notes_against_prior(node: &Node<'_>, old: &Value, sink: &mut Sink<'_>) {
     let old_tier = super::model::get_path(old, "sku.tier").and_then(Value::as_str);
     if sink.enabled("C8")
         && let (Some(old_tier), Some("Premium")) = (old_tier, node.str("sku.tier"))
-            && (old_tier == "Standard" || old_tier == "Local") {
-                sink.emit(
+        && (old_tier == "Standard" || old_tier == "Local")
+    {
+        sink.emit(
                     "C8",
                     node,
                     &["sku.tier"],
@@ -239,12 +241,13 @@ fn notes_against_prior(node: &Node<'_>, old: &Value, sink: &mut Sink<'_>) {
                         node.addr
                     ),
                 );
-            }
+    }
     if sink.enabled("D7") {
         let old_bw = super::model::get_path(old, "bandwidth_in_mbps").and_then(Value::as_i64);
         if let (Some(old_bw), Some(new_bw)) = (old_bw, node.int("bandwidth_in_mbps"))
-            && new_bw > old_bw {
-                sink.emit(
+            && new_bw > old_bw
+        {
+            sink.emit(
                     "D7",
                     node,
                     &["bandwidth_in_mbps"],
@@ -254,7 +257,7 @@ fn notes_against_prior(node: &Node<'_>, old: &Value, sink: &mut Sink<'_>) {
                         node.addr
                     ),
                 );
-            }
+        }
     }
 }
 

@@ -62,8 +62,10 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
         for l in model.managed(LOCAL_GATEWAY) {
             let node = model.node(l);
             if let Some(asn) = node.int("bgp_settings.asn")
-                && reserved_asn(asn) && asn != 65516 {
-                    sink.emit(
+                && reserved_asn(asn)
+                && asn != 65516
+            {
+                sink.emit(
                         "X8",
                         node,
                         &["bgp_settings.asn"],
@@ -73,7 +75,7 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
                             node.addr
                         ),
                     );
-                }
+            }
         }
     }
 }
@@ -132,8 +134,9 @@ fn vnet_gateways(model: &Model<'_>, v: usize, sink: &mut Sink<'_>) {
         for s in model.subnets_of_gateway(er) {
             let subnet = model.node(s);
             if let Some(len) = subnet_length(subnet)
-                && len > 27 {
-                    sink.emit(
+                && len > 27
+            {
+                sink.emit(
                         "X1",
                         subnet,
                         &["address_prefixes"],
@@ -145,7 +148,7 @@ fn vnet_gateways(model: &Model<'_>, v: usize, sink: &mut Sink<'_>) {
                             vpn_node.addr
                         ),
                     );
-                }
+            }
         }
     }
     if sink.enabled("X2") && vpn_node.str("vpn_type") == Some("PolicyBased") {
@@ -178,8 +181,9 @@ fn vnet_gateways(model: &Model<'_>, v: usize, sink: &mut Sink<'_>) {
     }
     if sink.enabled("X4")
         && let Some(asn) = vpn_node.int("bgp_settings.asn")
-            && asn != 65515 {
-                sink.emit(
+        && asn != 65515
+    {
+        sink.emit(
                     "X4",
                     vpn_node,
                     &["bgp_settings.asn"],
@@ -191,7 +195,7 @@ fn vnet_gateways(model: &Model<'_>, v: usize, sink: &mut Sink<'_>) {
                         model.addr(er)
                     ),
                 );
-            }
+    }
 }
 
 fn w2_gateway_subnet(model: &Model<'_>, g: usize, sink: &mut Sink<'_>) {
@@ -253,8 +257,9 @@ fn w3_subnet_size(model: &Model<'_>, s: usize, sink: &mut Sink<'_>) {
         .iter()
         .any(|&g| model.node(g).str("type") == Some("Vpn"));
     if let (Some(er), false) = (er, coexist)
-        && len > 27 {
-            sink.emit_as(
+        && len > 27
+    {
+        sink.emit_as(
                 Severity::Warning,
                 "W3",
                 subnet,
@@ -266,13 +271,14 @@ fn w3_subnet_size(model: &Model<'_>, s: usize, sink: &mut Sink<'_>) {
                     model.addr(er)
                 ),
             );
-        }
+    }
 }
 
 fn w5_er_sku(node: &Node<'_>, sink: &mut Sink<'_>) {
     if let Some(sku) = node.str("sku")
-        && !ER_SKUS.contains(&sku) {
-            sink.emit(
+        && !ER_SKUS.contains(&sku)
+    {
+        sink.emit(
                 "W5",
                 node,
                 &["sku"],
@@ -283,10 +289,11 @@ fn w5_er_sku(node: &Node<'_>, sink: &mut Sink<'_>) {
                     ER_SKUS.join(", ")
                 ),
             );
-        }
+    }
     if let Some(generation) = node.str("generation")
-        && generation != "None" {
-            sink.emit(
+        && generation != "None"
+    {
+        sink.emit(
                 "W5",
                 node,
                 &["generation"],
@@ -296,7 +303,7 @@ fn w5_er_sku(node: &Node<'_>, sink: &mut Sink<'_>) {
                     node.addr
                 ),
             );
-        }
+    }
 }
 
 fn w14_vpn_sku(node: &Node<'_>, sink: &mut Sink<'_>) {
@@ -354,8 +361,9 @@ fn w9_connection(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
             );
         }
         if let (Some(g), Some(gateway_type)) = (gateway, gateway_type)
-            && gateway_type != "ExpressRoute" {
-                sink.emit(
+            && gateway_type != "ExpressRoute"
+        {
+            sink.emit(
                     "W9",
                     node,
                     &["virtual_network_gateway_id"],
@@ -366,25 +374,26 @@ fn w9_connection(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
                         model.addr(g)
                     ),
                 );
-            }
+        }
         if let Some(circuit) = model.circuit_of_connection(c)
-            && model.node(circuit).managed {
-                let has_private = model
-                    .peerings_of
-                    .get(&circuit)
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[])
-                    .iter()
-                    .any(|&p| model.node(p).str("peering_type") == Some("AzurePrivatePeering"));
-                let all_known = model
-                    .peerings_of
-                    .get(&circuit)
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[])
-                    .iter()
-                    .all(|&p| model.node(p).str("peering_type").is_some());
-                if !has_private && all_known {
-                    sink.emit(
+            && model.node(circuit).managed
+        {
+            let has_private = model
+                .peerings_of
+                .get(&circuit)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+                .iter()
+                .any(|&p| model.node(p).str("peering_type") == Some("AzurePrivatePeering"));
+            let all_known = model
+                .peerings_of
+                .get(&circuit)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+                .iter()
+                .all(|&p| model.node(p).str("peering_type").is_some());
+            if !has_private && all_known {
+                sink.emit(
                         "W9",
                         node,
                         &["express_route_circuit_id"],
@@ -395,8 +404,8 @@ fn w9_connection(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
                             model.addr(circuit)
                         ),
                     );
-                }
             }
+        }
     } else if let (Some(g), Some("ExpressRoute")) = (gateway, gateway_type) {
         sink.emit(
             "W9",
@@ -414,8 +423,9 @@ fn w9_connection(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
 
 fn w11_routing_weight(node: &Node<'_>, sink: &mut Sink<'_>) {
     if let Some(weight) = node.int("routing_weight")
-        && !(0..=32000).contains(&weight) {
-            sink.emit(
+        && !(0..=32000).contains(&weight)
+    {
+        sink.emit(
                 "W11",
                 node,
                 &["routing_weight"],
@@ -425,7 +435,7 @@ fn w11_routing_weight(node: &Node<'_>, sink: &mut Sink<'_>) {
                     node.addr
                 ),
             );
-        }
+    }
 }
 
 fn w12_fastpath(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
@@ -434,9 +444,11 @@ fn w12_fastpath(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
     let private_link = node.bool("private_link_fast_path_enabled") == Some(true);
     if bypass == Some(true)
         && let Some(g) = model.gateway_of_connection(c)
-            && let Some(sku) = model.node(g).str("sku")
-                && !FASTPATH_SKUS.contains(&sku) && sku != "ErGwScale" {
-                    sink.emit(
+        && let Some(sku) = model.node(g).str("sku")
+        && !FASTPATH_SKUS.contains(&sku)
+        && sku != "ErGwScale"
+    {
+        sink.emit(
                         "W12",
                         node,
                         &["express_route_gateway_bypass"],
@@ -447,7 +459,7 @@ fn w12_fastpath(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
                             model.addr(g)
                         ),
                     );
-                }
+    }
     if private_link {
         if bypass == Some(false) || node.is_null("express_route_gateway_bypass") {
             sink.emit(

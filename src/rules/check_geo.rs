@@ -209,9 +209,10 @@ fn g6_address_prefix(
 ) {
     let node = model.node(g);
     if let Some(text) = node.str("address_prefix_ipv4")
-        && let Some(prefix) = Prefix::parse(text) {
-            if prefix.v6 || prefix.len != 29 {
-                sink.emit(
+        && let Some(prefix) = Prefix::parse(text)
+    {
+        if prefix.v6 || prefix.len != 29 {
+            sink.emit(
                     "G6",
                     node,
                     &["address_prefix_ipv4"],
@@ -221,20 +222,20 @@ fn g6_address_prefix(
                         node.addr
                     ),
                 );
-            } else if !prefix.is_network_address() {
-                sink.emit(
-                    "G6",
-                    node,
-                    &["address_prefix_ipv4"],
-                    "the Global Reach prefix must be written as its network address",
-                    format!(
-                        "{} sets address_prefix_ipv4 = \"{text}\"; write \"{}\".",
-                        node.addr,
-                        prefix.normalised()
-                    ),
-                );
-            } else if let Some((what, other)) = overlap(model, circuits, &prefix) {
-                sink.emit(
+        } else if !prefix.is_network_address() {
+            sink.emit(
+                "G6",
+                node,
+                &["address_prefix_ipv4"],
+                "the Global Reach prefix must be written as its network address",
+                format!(
+                    "{} sets address_prefix_ipv4 = \"{text}\"; write \"{}\".",
+                    node.addr,
+                    prefix.normalised()
+                ),
+            );
+        } else if let Some((what, other)) = overlap(model, circuits, &prefix) {
+            sink.emit(
                     "G6",
                     node,
                     &["address_prefix_ipv4"],
@@ -244,19 +245,20 @@ fn g6_address_prefix(
                         node.addr
                     ),
                 );
-            }
         }
+    }
     if let Some(text) = node.str("address_prefix_ipv6") {
         if let Some(prefix) = Prefix::parse(text)
-            && (!prefix.v6 || prefix.len != 125) {
-                sink.emit(
+            && (!prefix.v6 || prefix.len != 125)
+        {
+            sink.emit(
                     "G6",
                     node,
                     &["address_prefix_ipv6"],
                     format!("the Global Reach IPv6 prefix must be a /125, not /{}", prefix.len),
                     format!("{} sets address_prefix_ipv6 = \"{text}\"; Global Reach over IPv6 takes a /125.", node.addr),
                 );
-            }
+        }
         for c in circuits.iter().flatten() {
             if !model.node(*c).is_null("express_route_port_id") {
                 sink.emit(
@@ -305,9 +307,10 @@ fn overlap(
 /// peering instance it names.
 fn end_subscription(model: &Model<'_>, raw: Option<&Value>, end: &Link) -> Option<String> {
     if let Some(text) = raw.and_then(Value::as_str)
-        && let Some(id) = super::armid::ArmId::parse(text) {
-            return Some(id.subscription.to_ascii_lowercase());
-        }
+        && let Some(id) = super::armid::ArmId::parse(text)
+    {
+        return Some(id.subscription.to_ascii_lowercase());
+    }
     match end {
         Link::Instance(p) => model.subscription_of(*p).map(str::to_ascii_lowercase),
         Link::External(id) if !id.subscription.is_empty() => {
@@ -325,8 +328,9 @@ fn g10_authorization(model: &Model<'_>, g: usize, ends: &[Link; 2], sink: &mut S
     let ours = end_subscription(model, node.get("peering_id"), &ends[0]);
     let theirs = end_subscription(model, node.get("peer_peering_id"), &ends[1]);
     if let (Some(ours), Some(theirs)) = (ours, theirs)
-        && ours != theirs {
-            sink.emit(
+        && ours != theirs
+    {
+        sink.emit(
                 "G10",
                 node,
                 &["peer_peering_id"],
@@ -336,5 +340,5 @@ fn g10_authorization(model: &Model<'_>, g: usize, ends: &[Link; 2], sink: &mut S
                     node.addr
                 ),
             );
-        }
+    }
 }

@@ -154,16 +154,16 @@ fn c9_downgrade(model: &Model<'_>, c: usize, sink: &mut Sink<'_>) {
         for (connection, vnet) in model.linked_vnets(c) {
             if let Some(region) = vnet_geography(model.node(vnet))
                 && !region.is_national_cloud()
-                    && region.geopolitical_region != circuit_geo.geopolitical_region
-                {
-                    problems.push(format!(
-                        "{} (linked by {}) is in {}, outside {}",
-                        model.addr(vnet),
-                        model.addr(connection),
-                        region.geopolitical_region,
-                        circuit_geo.geopolitical_region
-                    ));
-                }
+                && region.geopolitical_region != circuit_geo.geopolitical_region
+            {
+                problems.push(format!(
+                    "{} (linked by {}) is in {}, outside {}",
+                    model.addr(vnet),
+                    model.addr(connection),
+                    region.geopolitical_region,
+                    circuit_geo.geopolitical_region
+                ));
+            }
         }
     }
     if problems.is_empty() {

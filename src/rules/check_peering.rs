@@ -17,8 +17,9 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
         let kind = node.str("peering_type");
         let group = circuit_group(model, p);
         if sink.enabled("P1")
-            && let (Some(group), Some(kind)) = (&group, kind) {
-                match seen_types.get(&(group.clone(), kind.to_string())) {
+            && let (Some(group), Some(kind)) = (&group, kind)
+        {
+            match seen_types.get(&(group.clone(), kind.to_string())) {
                     Some(&first) => sink.emit(
                         "P1",
                         node,
@@ -34,7 +35,7 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
                         seen_types.insert((group.clone(), kind.to_string()), p);
                     }
                 }
-            }
+        }
         if sink.enabled("P2") && kind == Some("AzurePublicPeering") {
             sink.emit(
                 "P2",
@@ -60,8 +61,9 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
             p7_public_prefixes(node, sink);
         }
         if sink.enabled("P8")
-            && let (Some(group), Some(vlan)) = (&group, node.int("vlan_id")) {
-                match seen_vlans.get(&(group.clone(), vlan)) {
+            && let (Some(group), Some(vlan)) = (&group, node.int("vlan_id"))
+        {
+            match seen_vlans.get(&(group.clone(), vlan)) {
                     Some(&first) => sink.emit(
                         "P8",
                         node,
@@ -77,7 +79,7 @@ pub(super) fn run(model: &Model<'_>, sink: &mut Sink<'_>) {
                         seen_vlans.insert((group.clone(), vlan), p);
                     }
                 }
-            }
+        }
         if sink.enabled("P10") {
             p10_asn(node, sink);
         }
@@ -186,8 +188,9 @@ fn check_pair(
         parsed.push((k, prefix));
     }
     if let [(_, a), (_, b)] = parsed.as_slice()
-        && a.overlaps(b) {
-            sink.emit(
+        && a.overlaps(b)
+    {
+        sink.emit(
                 id,
                 node,
                 &[paths[1]],
@@ -197,7 +200,7 @@ fn check_pair(
                     node.addr, paths[0], paths[1]
                 ),
             );
-        }
+    }
 }
 
 fn p4_ipv4_prefixes(node: &Node<'_>, sink: &mut Sink<'_>) {
@@ -402,8 +405,9 @@ fn p13_microsoft_config(node: &Node<'_>, sink: &mut Sink<'_>) {
             "ipv6.microsoft_peering.routing_registry_name",
         ] {
             if let Some(registry) = node.str(path)
-                && !REGISTRIES.iter().any(|r| r.eq_ignore_ascii_case(registry)) {
-                    sink.emit(
+                && !REGISTRIES.iter().any(|r| r.eq_ignore_ascii_case(registry))
+            {
+                sink.emit(
                         "P13",
                         node,
                         &[path],
@@ -414,7 +418,7 @@ fn p13_microsoft_config(node: &Node<'_>, sink: &mut Sink<'_>) {
                             REGISTRIES.join(", ")
                         ),
                     );
-                }
+            }
         }
     } else if has_config && kind.is_some() {
         sink.emit(

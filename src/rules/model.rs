@@ -347,9 +347,10 @@ impl<'a> Model<'a> {
         if let (Some(rg), Some(name)) = (node.str("resource_group_name"), node.str(name_attr)) {
             let key = resource_key(rg, &[(arm, name)]);
             if let Some(&i) = self.keys.get(&key)
-                && self.nodes[i].type_name == target {
-                    return Link::Instance(i);
-                }
+                && self.nodes[i].type_name == target
+            {
+                return Link::Instance(i);
+            }
             // A name no configured resource has: the parent the instance depends on, if one,
             // else a resource outside the configuration.
             if let Link::Instance(i) = self.dep_of_type(from, target, &[]) {
@@ -678,9 +679,10 @@ impl<'a> Model<'a> {
                     .unwrap_or(&[])
                 {
                     if let Some(circuit) = self.circuit_of_connection(c)
-                        && !out.iter().any(|&(_, k)| k == circuit) {
-                            out.push((c, circuit));
-                        }
+                        && !out.iter().any(|&(_, k)| k == circuit)
+                    {
+                        out.push((c, circuit));
+                    }
                 }
             }
         }

@@ -36,15 +36,16 @@ pub fn replacement_reasons(type_name: &str, old: &Value, new: &Value) -> Vec<Rep
         CIRCUIT => {
             let number = |v: &Value| get_path(v, "bandwidth_in_mbps").and_then(Value::as_number);
             if let (Some(before), Some(after)) = (number(old), number(new))
-                && after.0 < before.0 {
-                    out.push(ReplaceReason {
+                && after.0 < before.0
+            {
+                out.push(ReplaceReason {
                         rule_id: "C6",
                         attribute: "bandwidth_in_mbps".into(),
                         message: format!(
                             "ExpressRoute cannot lower a circuit's bandwidth ({before} → {after} Mbps): a new circuit is created (new service key, provider re-provisioning) and the old one deleted"
                         ),
                     });
-                }
+            }
             if text(old, "sku.family").as_deref() == Some("UnlimitedData")
                 && text(new, "sku.family").as_deref() == Some("MeteredData")
             {
@@ -84,17 +85,20 @@ pub fn replacement_reasons(type_name: &str, old: &Value, new: &Value) -> Vec<Rep
         GATEWAY => {
             let is_er =
                 |v: &Value| get_path(v, "type").and_then(Value::as_str) == Some("ExpressRoute");
-            if is_er(old) && is_er(new)
+            if is_er(old)
+                && is_er(new)
                 && let (Some(before), Some(after)) = (text(old, "sku"), text(new, "sku"))
-                    && before != after && !sku_resize_in_place(&before, &after) {
-                        out.push(ReplaceReason {
+                && before != after
+                && !sku_resize_in_place(&before, &after)
+            {
+                out.push(ReplaceReason {
                             rule_id: "W6",
                             attribute: "sku".into(),
                             message: format!(
                                 "an ExpressRoute gateway cannot be resized from {before} to {after} in place: the gateway is deleted and recreated (downtime; the migration tool moves non-AZ to AZ SKUs without a replacement)"
                             ),
                         });
-                    }
+            }
         }
         _ => {}
     }

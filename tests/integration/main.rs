@@ -1,8 +1,8 @@
 //! The one integration test binary: runs the built `peerform` command as a user would.
 
 mod arm;
-mod rules;
 mod modules;
+mod rules;
 mod state;
 mod tidy;
 mod validate;
