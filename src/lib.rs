@@ -5,13 +5,16 @@
 //! or parses flags. See ARCHITECTURE.md for the code map and invariants.
 
 pub mod apply;
+pub mod arm;
 pub mod cli;
 pub mod config;
 pub mod desired;
 pub mod diag;
+pub mod emulator;
 pub mod graph;
 pub mod lang;
 pub mod plan;
+pub mod provider;
 pub mod rules;
 pub mod schema;
 pub mod state;

@@ -173,7 +173,7 @@ fn state_path(ctx: &Context<'_>, args: &StatePathArgs) -> PathBuf {
     }
 }
 
-fn who(ctx: &Context<'_>) -> String {
+pub(super) fn who(ctx: &Context<'_>) -> String {
     let user = ctx
         .env
         .iter()
@@ -189,7 +189,7 @@ fn who(ctx: &Context<'_>) -> String {
     format!("{user}@{host}")
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
