@@ -2,7 +2,9 @@
 //! wiring of library pieces per command. The only module that prints or reads the environment.
 
 mod argv;
+mod graph;
 mod plan;
+mod show;
 mod state;
 mod validate;
 
@@ -37,6 +39,14 @@ pub enum Command {
     ///
     /// Example: peerform plan --out plan.json --detailed-exitcode
     Plan(plan::PlanArgs),
+    /// Show a saved plan (as plan prints it, or --json, --markdown), or the state when no file is given.
+    ///
+    /// Example: peerform show --json plan.out
+    Show(show::ShowArgs),
+    /// Draw the configuration's instance graph, or a saved plan's steps, as DOT or Mermaid.
+    ///
+    /// Example: peerform graph --format mermaid --plan plan.out
+    Graph(graph::GraphArgs),
     /// Prepare a working directory: check configuration and backend, create .peerform/.
     ///
     /// Example: peerform init --git
@@ -112,6 +122,8 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     match command {
         Command::Validate(args) => validate::run(args, ctx),
         Command::Plan(args) => plan::run(args, ctx),
+        Command::Show(args) => show::run(args, ctx),
+        Command::Graph(args) => graph::run(args, ctx),
         Command::Init(args) => state::run_init(args, ctx),
         Command::State(cmd) => state::run(cmd, ctx),
         Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),

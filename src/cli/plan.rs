@@ -1,4 +1,4 @@
-//! `plan` (and `show` of a saved plan later): load configuration and state, make the plan, render it
+//! `plan`: load configuration and state, make the plan, render it
 //! for people (`--markdown` for pull requests) or machines (`--json`), save it with `--out`, and map
 //! the result to Terraform's exit codes (`--detailed-exitcode`: 2 when there are changes).
 
@@ -7,10 +7,14 @@ use super::state::{DEFAULT_STATE_FILE, LockArgs, with_lock};
 use super::validate::load_options;
 use crate::config::{Config, LoadOptions, load_config, read_function_file};
 use crate::desired::NoCloud;
-use crate::diag::{Diagnostics, render_human};
+use crate::diag::render_human;
+use crate::plan::planfile::{self, SavedPlan};
 use crate::plan::render_human::{HumanOptions, render};
+use crate::plan::render_json::{self, Configuration, JsonContext};
+use crate::plan::render_markdown::{self, MarkdownOptions};
 use crate::plan::{Mode, Plan, PlanOptions, make_plan, no_domain_rule};
 use crate::state::{Backend, CloudTarget, LocalBackend, State};
+use anyhow::Context as _;
 use clap::{ArgAction, Args};
 use std::path::PathBuf;
 
@@ -20,7 +24,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Print Terraform's plan JSON document (as `terraform show -json` prints it).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
     /// Print a pull-request comment in Markdown.
     #[arg(long)]
@@ -75,6 +79,78 @@ pub fn cloud_name() -> &'static str {
     "emulator (built-in ARM emulator, state of the emulated cloud in .peerform/)"
 }
 
+/// The peerform version recorded in plans.
+pub const PEERFORM_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How the plan is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+}
+
+/// Print a plan in the chosen format.
+pub fn print_plan(
+    ctx: &mut Context<'_>,
+    plan: &Plan,
+    configuration: &Configuration,
+    cloud: &str,
+    format: Format,
+    full_plan_hint: &str,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Human => {
+            let human = render(
+                plan,
+                &HumanOptions {
+                    cloud,
+                    color: ctx.color,
+                },
+            );
+            write!(ctx.out, "{human}")?;
+        }
+        Format::Json => {
+            let json = render_json::render(
+                plan,
+                &JsonContext {
+                    configuration,
+                    cloud,
+                    peerform_version: PEERFORM_VERSION,
+                },
+            );
+            writeln!(ctx.out, "{json}")?;
+        }
+        Format::Markdown => {
+            let markdown = render_markdown::render(
+                plan,
+                &MarkdownOptions {
+                    cloud,
+                    full_plan_hint,
+                    ..MarkdownOptions::default()
+                },
+            );
+            write!(ctx.out, "{markdown}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The configuration files as (path relative to the working directory, text), for the plan's digest.
+fn config_files(ctx: &Context<'_>, config: &Config) -> Vec<(String, String)> {
+    (0..config.sources.len())
+        .map(|i| {
+            let id = crate::diag::FileId(i as u32);
+            let path = config.sources.path(id);
+            let relative = path.strip_prefix(&ctx.dir).unwrap_or(path);
+            (
+                relative.to_string_lossy().replace('\\', "/"),
+                config.sources.get(id).text.to_string(),
+            )
+        })
+        .collect()
+}
+
 /// Load, plan and print. Returns the plan when it could be made.
 pub fn plan_command(
     args: &PlanArgs,
@@ -106,7 +182,9 @@ pub fn plan_command(
     };
     let root = ctx.dir.clone();
     let result = with_lock(&backend, &args.lock, operation, ctx, || {
-        let state = backend.read()?.unwrap_or_else(|| {
+        let stored = backend.read()?;
+        let fresh = stored.is_none();
+        let state = stored.unwrap_or_else(|| {
             State::new(CloudTarget {
                 target: "emulator".into(),
                 endpoint: String::new(),
@@ -115,11 +193,17 @@ pub fn plan_command(
         });
         let files = move |path: &str| read_function_file(&root, path);
         let reader = NoCloud { files: &files };
-        let (plan, _desired, diags) =
+        let (mut plan, _desired, diags) =
             make_plan(&config, &state, &reader, &plan_options, &no_domain_rule);
-        Ok((plan, diags))
+        if fresh {
+            // No state yet: Terraform's empty lineage at serial 0, not the throwaway state's random
+            // one, so that planning twice gives the same bytes.
+            plan.prior_lineage = String::new();
+            plan.prior_serial = 0;
+        }
+        Ok((plan, diags, (!fresh).then_some(state.secrets)))
     })?;
-    let (plan, plan_diags) = result;
+    let (plan, plan_diags, secrets) = result;
     diagnostics.extend(plan_diags);
     diagnostics.sort();
     write!(
@@ -127,17 +211,63 @@ pub fn plan_command(
         "{}",
         render_human(&diagnostics, &config.sources, ctx.color)
     )?;
+    let format = if args.json {
+        Format::Json
+    } else if args.markdown {
+        Format::Markdown
+    } else {
+        Format::Human
+    };
+    let configuration = render_json::configuration(&config);
+    let hint = match &args.out {
+        Some(path) => format!("peerform show {}", path.display()),
+        None => "peerform plan".to_string(),
+    };
     if diagnostics.has_errors() {
+        // Machines and pull requests still get a document that says the plan failed, and why.
+        if format != Format::Human {
+            print_plan(ctx, &plan, &configuration, cloud_name(), format, &hint)?;
+        }
         return Ok((1, None));
     }
-    let human = render(
-        &plan,
-        &HumanOptions {
-            cloud: cloud_name(),
-            color: ctx.color,
-        },
-    );
-    write!(ctx.out, "{human}")?;
+    if let Some(path) = &args.out {
+        let files = config_files(ctx, &config);
+        let config_digest =
+            planfile::config_digest(files.iter().map(|(p, t)| (p.clone(), t.as_str())));
+        // Sensitive variables are digested under the state's salt, or (no state yet) under one
+        // derived from the configuration; the plan file records which.
+        let secrets = secrets.unwrap_or_else(|| planfile::fresh_secret_params(&config_digest));
+        let variables = planfile::variable_records(&plan.variables, &secrets)?;
+        let saved = SavedPlan {
+            plan: plan.clone(),
+            configuration: configuration.clone(),
+            peerform_version: PEERFORM_VERSION.to_string(),
+            cloud: cloud_name().to_string(),
+            config_digest,
+            variables_digest: planfile::variables_digest(&variables),
+            variables,
+            secret_params: secrets,
+        };
+        let bytes = planfile::encode(&saved)?;
+        let target = if path.is_absolute() {
+            path.clone()
+        } else {
+            ctx.dir.join(path)
+        };
+        std::fs::write(&target, bytes)
+            .with_context(|| format!("writing the plan to {}", target.display()))?;
+    }
+    print_plan(ctx, &plan, &configuration, cloud_name(), format, &hint)?;
+    if format == Format::Human {
+        if let Some(path) = &args.out {
+            writeln!(
+                ctx.out,
+                "\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    peerform apply {}",
+                path.display(),
+                path.display()
+            )?;
+        }
+    }
     let code = if args.detailed_exitcode && plan.has_changes() {
         2
     } else {
@@ -147,7 +277,6 @@ pub fn plan_command(
 }
 
 pub fn run(args: PlanArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
-    let _ = Diagnostics::new();
     let (code, _plan) = plan_command(&args, ctx, "plan")?;
     Ok(code)
 }

@@ -297,7 +297,7 @@ fn render_body(
     }
 }
 
-fn render_change(out: &mut String, change: &ResourceChange, color: bool) {
+pub(crate) fn render_change(out: &mut String, change: &ResourceChange, color: bool) {
     let _ = writeln!(out, "  {}", headline(change));
     let symbol = change.action.symbol();
     let kind = if change.addr.resource.mode == crate::config::addr::Mode::Data {
