@@ -82,6 +82,9 @@ pub fn cloud_name() -> &'static str {
 /// The peerform version recorded in plans.
 pub const PEERFORM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// Where a cut Markdown comment sends the reader for the whole plan.
+pub const FULL_PLAN_HINT: &str = "peerform plan --out plan.out && peerform show plan.out";
+
 /// How the plan is printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -219,14 +222,12 @@ pub fn plan_command(
         Format::Human
     };
     let configuration = render_json::configuration(&config);
-    let hint = match &args.out {
-        Some(path) => format!("peerform show {}", path.display()),
-        None => "peerform plan".to_string(),
-    };
+    // The same words whether the comment comes from `plan` or from `show` of a saved plan.
+    let hint = FULL_PLAN_HINT;
     if diagnostics.has_errors() {
         // Machines and pull requests still get a document that says the plan failed, and why.
         if format != Format::Human {
-            print_plan(ctx, &plan, &configuration, cloud_name(), format, &hint)?;
+            print_plan(ctx, &plan, &configuration, cloud_name(), format, hint)?;
         }
         return Ok((1, None));
     }
@@ -257,7 +258,7 @@ pub fn plan_command(
         std::fs::write(&target, bytes)
             .with_context(|| format!("writing the plan to {}", target.display()))?;
     }
-    print_plan(ctx, &plan, &configuration, cloud_name(), format, &hint)?;
+    print_plan(ctx, &plan, &configuration, cloud_name(), format, hint)?;
     if format == Format::Human {
         if let Some(path) = &args.out {
             writeln!(

@@ -4,7 +4,7 @@
 //! message that says what to do.
 
 use super::Context;
-use super::plan::{Format, PEERFORM_VERSION, print_plan, state_file};
+use super::plan::{FULL_PLAN_HINT, Format, PEERFORM_VERSION, print_plan, state_file};
 use crate::config::{LoadOptions, load_config};
 use crate::lang::Value;
 use crate::plan::planfile;
@@ -73,14 +73,13 @@ fn show_plan(args: &ShowArgs, file: &PathBuf, ctx: &mut Context<'_>) -> anyhow::
     } else {
         Format::Human
     };
-    let hint = format!("peerform show {}", file.display());
     print_plan(
         ctx,
         &saved.plan,
         &saved.configuration,
         &saved.cloud,
         format,
-        &hint,
+        FULL_PLAN_HINT,
     )?;
     Ok(0)
 }

@@ -141,6 +141,7 @@ fn render_body(
     indent: usize,
     color: bool,
     schema: Option<&crate::schema::BlockSchema>,
+    changed: Option<&[String]>,
 ) {
     let empty = BTreeMap::new();
     let b = before.unwrap_or(&empty);
@@ -159,8 +160,10 @@ fn render_body(
         }
         // An absent nested block is an empty list: not worth a line, as in Terraform.
         let is_schema_block = schema.is_some_and(|s| s.block(name).is_some());
+        // A secret the state keeps only as a digest reads back as a sensitive null: it is set.
         let empty = |v: &&Value| {
-            v.is_null() || (is_schema_block && v.as_list().is_some_and(|l| l.is_empty()))
+            matches!(v, Value::Null)
+                || (is_schema_block && v.as_list().is_some_and(|l| l.is_empty()))
         };
         let old = b.get(name).filter(|v| !empty(v));
         let new = a.get(name).filter(|v| !empty(v));
@@ -186,6 +189,27 @@ fn render_body(
                 format!("{} -> null", show(v)),
                 suffix,
             )),
+            (Some(o), Some(n))
+                if matches!(o, Value::Sensitive(_)) || matches!(n, Value::Sensitive(_)) =>
+            {
+                // Secrets are compared by the diff through their digests: trust its verdict.
+                let same = match changed {
+                    Some(changed) => !changed.iter().any(|c| c == name),
+                    None => n.is_wholly_known() && super::normalise(o) == super::normalise(n),
+                };
+                if same && action != Action::Create {
+                    hidden += 1;
+                } else if n.is_unknown() {
+                    lines.push((
+                        "~".into(),
+                        name.clone(),
+                        format!("{} -> {}", show(o), show(n)),
+                        suffix,
+                    ));
+                } else {
+                    lines.push(("~".into(), name.clone(), show(n), suffix));
+                }
+            }
             (Some(o), Some(n)) => {
                 let same = n.is_wholly_known() && super::normalise(o) == super::normalise(n);
                 if same {
@@ -284,6 +308,7 @@ fn render_body(
                 indent + 4,
                 color,
                 nested,
+                None,
             );
             let _ = writeln!(out, "{pad}  }}");
         }
@@ -356,6 +381,8 @@ pub(crate) fn render_change(out: &mut String, change: &ResourceChange, color: bo
         6,
         color,
         schema,
+        // A replaced object's secrets are new: only updates compare them.
+        (change.action == Action::Update).then_some(change.changed.as_slice()),
     );
     for reason in change
         .replace_reasons
