@@ -75,10 +75,12 @@ fn headline(change: &ResourceChange) -> String {
                     .map(|k| k.to_string())
                     .unwrap_or_default()
             )),
-            _ => line.push_str(&format!(
+            Some(_) => line.push_str(&format!(
                 "\n  # (because {} is not in configuration)",
                 change.addr
             )),
+            // A destroy that was asked for (`--destroy`) needs no reason.
+            None => {}
         }
     }
     if let Some(id) = &change.importing {

@@ -271,3 +271,100 @@ fn golden_cases() {
     });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The Python virtual environments of the plan JSON consumers, installed when missing.
+fn venvs() -> PathBuf {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("venvs");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/install.sh");
+    let status = Command::new("bash")
+        .arg(&script)
+        .arg(&root)
+        .status()
+        .expect("run tests/python/install.sh");
+    assert!(status.success(), "installing the Python consumers failed");
+    root
+}
+
+fn golden(case: &str) -> PathBuf {
+    root().join(case).join("plan.json")
+}
+
+/// checkov's `terraform_plan` framework reads our plan JSON without a parsing error, finds every
+/// planned resource (root and child modules), and runs its Azure checks over it.
+#[test]
+fn checkov_reads_the_plan_json() {
+    let venvs = venvs();
+    let python = venvs.join("checkov/bin/python");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/checkov_parse.py");
+    let plans = [
+        "create_from_empty",
+        "replace_peering_location",
+        "module_instance_update",
+        "sensitive_changed",
+        "removed_site_reverse_order",
+        "data_source_read",
+    ];
+    let output = Command::new(&python)
+        .arg(&script)
+        .args(plans.iter().map(|c| golden(c)))
+        .output()
+        .expect("run checkov's parser");
+    assert!(
+        output.status.success(),
+        "checkov's parser: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // The whole CLI too: it parses, counts every resource and runs its checks.
+    let output = Command::new(venvs.join("checkov/bin/checkov"))
+        .args([
+            "--framework",
+            "terraform_plan",
+            "-o",
+            "json",
+            "--skip-download",
+            "-f",
+        ])
+        .arg(golden("create_from_empty"))
+        .env("BC_SKIP_MAPPING", "TRUE")
+        .output()
+        .expect("run checkov");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov printed no JSON report ({e}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let summary = &report["summary"];
+    assert_eq!(summary["parsing_errors"], 0, "{report}");
+    assert_eq!(summary["resource_count"], 8, "{summary}");
+}
+
+/// A terraform-compliance feature about ExpressRoute circuits runs against our plan JSON and
+/// passes.
+#[test]
+fn terraform_compliance_passes_on_the_plan_json() {
+    let venvs = venvs();
+    let features = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python/features");
+    for case in [
+        "create_from_empty",
+        "replace_peering_location",
+        "update_standard_to_premium",
+    ] {
+        let output = Command::new(venvs.join("compliance/bin/terraform-compliance"))
+            .arg("--no-ansi")
+            .arg("-f")
+            .arg(&features)
+            .arg("-p")
+            .arg(golden(case))
+            .output()
+            .expect("run terraform-compliance");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && stdout.contains("6 scenarios (6 passed)"),
+            "terraform-compliance on {case}:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
