@@ -46,10 +46,15 @@ fn headline(change: &ResourceChange) -> String {
         Action::Delete => format!("# {addr} will be destroyed"),
         Action::Read => format!("# {addr} will be read during apply"),
         Action::Forget => format!("# {addr} will no longer be managed by peerform"),
-        Action::NoOp => format!("# {addr} will be imported"),
+        Action::NoOp => match (&change.prev_addr, &change.importing) {
+            (Some(prev), None) => format!("# {prev} has moved to {addr}"),
+            _ => format!("# {addr} will be imported"),
+        },
     };
     if let Some(prev) = &change.prev_addr {
-        line.push_str(&format!("\n  # (moved from {prev})"));
+        if change.action != Action::NoOp || change.importing.is_some() {
+            line.push_str(&format!("\n  # (moved from {prev})"));
+        }
     }
     if change.action == Action::Delete {
         match change.action_reason {
@@ -213,7 +218,9 @@ fn render_body(
                 }
             }
             (Some(o), Some(n)) => {
-                let same = n.is_wholly_known() && super::normalise(o) == super::normalise(n);
+                // Unknown on both sides only happens for an import: nothing to show yet.
+                let same = (o.is_unknown() && n.is_unknown())
+                    || (n.is_wholly_known() && super::normalise(o) == super::normalise(n));
                 if same {
                     if CONTEXT.contains(&name.as_str()) || action == Action::Create {
                         lines.push((" ".into(), name.clone(), show(n), String::new()));
@@ -348,18 +355,20 @@ pub(crate) fn render_change(out: &mut String, change: &ResourceChange, color: bo
         out,
         "{lead}{painted} {kind} \"{}\" \"{}\" {{",
         change.addr.resource.type_name,
-        match &change.addr.key {
-            Some(k) => format!("{}{}", change.addr.resource.name, k),
-            None => change.addr.resource.name.clone(),
-        }
+        // Terraform names the resource without its key here; the headline has the full address.
+        change.addr.resource.name
     );
     let forces: Vec<String> = change
         .replace_reasons
         .iter()
         .filter_map(|r| r.attribute.clone())
         .collect();
-    let before = change.before.as_ref().and_then(|v| v.as_map());
     let after = change.after.as_ref().and_then(|v| v.as_map());
+    // An imported object has no prior state here: show it as it will be, unchanged.
+    let before = match (&change.before, change.importing.is_some()) {
+        (None, true) => after,
+        (before, _) => before.as_ref().and_then(|v| v.as_map()),
+    };
     let action = match change.action {
         Action::NoOp => Action::Update,
         Action::Forget => Action::Update,
@@ -470,7 +479,8 @@ pub fn render(plan: &Plan, options: &HumanOptions<'_>) -> String {
         summary.pop();
         summary.push_str(&format!(", {forgets} to forget."));
     }
-    if plan.mode == Mode::Destroy || add + change + destroy + imports + forgets > 0 {
+    // Moves alone still get the line (they are changes to apply), as in Terraform.
+    if plan.mode == Mode::Destroy || !visible.is_empty() {
         let _ = writeln!(out, "{}", paint(options.color, "1", &summary));
     }
     if has_outputs {
