@@ -121,26 +121,15 @@ fn spawn(mode: &str, dir: &Path) -> (Duration, String) {
     (elapsed, report)
 }
 
-fn main() {
-    if let Some(dir) = arg_value("--child") {
-        return child_command(&dir);
-    }
-    if let Some(dir) = arg_value("--phases") {
-        return child_phases(&dir);
-    }
-    let sites: usize = arg_value("--sites")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000);
-    let work = tempfile::tempdir().expect("temp dir");
-    let dir = work.path();
-    estate::write_estate(dir, sites).expect("write estate");
-
+/// The full state (a synthetic apply of the same configuration), then one attribute changed on
+/// every gateway.
+fn build_state(dir: &Path) {
     // The full state: a synthetic apply of the same configuration.
     let t = Instant::now();
     let (config, diagnostics) = load_config(dir, &LoadOptions::default());
     assert!(!diagnostics.has_errors(), "the estate must load");
     let (state, rounds) =
-        synthetic::apply(&config, synthetic::empty_state(false)).expect("synthetic apply");
+        synthetic::apply(&config, synthetic::empty_state(true)).expect("synthetic apply");
     drop(config);
     let bytes = peerform::state::encode(&state).expect("encode state");
     std::fs::write(dir.join("peerform.tfstate"), &bytes).expect("write state");
@@ -162,6 +151,28 @@ fn main() {
         ),
     )
     .expect("write tfvars");
+}
+
+fn main() {
+    if let Some(dir) = arg_value("--child") {
+        return child_command(&dir);
+    }
+    if let Some(dir) = arg_value("--phases") {
+        return child_phases(&dir);
+    }
+    let sites: usize = arg_value("--sites")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000);
+    // `--dir DIR` keeps the estate and its state there (reused when present), for profiling.
+    let work = tempfile::tempdir().expect("temp dir");
+    let kept = arg_value("--dir").map(std::path::PathBuf::from);
+    let dir = kept.as_deref().unwrap_or(work.path());
+    let reuse = kept.is_some() && dir.join("peerform.tfstate").exists();
+    if !reuse {
+        std::fs::create_dir_all(dir).expect("create the estate folder");
+        estate::write_estate(dir, sites).expect("write estate");
+        build_state(dir);
+    }
 
     let mut times = Vec::new();
     let mut peaks = Vec::new();

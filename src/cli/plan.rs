@@ -259,15 +259,15 @@ pub fn plan_command(
             .with_context(|| format!("writing the plan to {}", target.display()))?;
     }
     print_plan(ctx, &plan, &configuration, cloud_name(), format, hint)?;
-    if format == Format::Human {
-        if let Some(path) = &args.out {
-            writeln!(
-                ctx.out,
-                "\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    peerform apply {}",
-                path.display(),
-                path.display()
-            )?;
-        }
+    if format == Format::Human
+        && let Some(path) = &args.out
+    {
+        writeln!(
+            ctx.out,
+            "\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    peerform apply {}",
+            path.display(),
+            path.display()
+        )?;
     }
     let code = if args.detailed_exitcode && plan.has_changes() {
         2

@@ -51,10 +51,10 @@ fn headline(change: &ResourceChange) -> String {
             _ => format!("# {addr} will be imported"),
         },
     };
-    if let Some(prev) = &change.prev_addr {
-        if change.action != Action::NoOp || change.importing.is_some() {
-            line.push_str(&format!("\n  # (moved from {prev})"));
-        }
+    if let Some(prev) = &change.prev_addr
+        && (change.action != Action::NoOp || change.importing.is_some())
+    {
+        line.push_str(&format!("\n  # (moved from {prev})"));
     }
     if change.action == Action::Delete {
         match change.action_reason {

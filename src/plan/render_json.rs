@@ -245,15 +245,15 @@ fn reference_strings(root: &str, steps: &[RefStep], out: &mut Vec<String>) {
 
 fn expression(expr: &Expr, secret: bool) -> ConfigExpr {
     let refs = references(&expr.expr, expr.file);
-    if refs.is_empty() {
-        if let Some(value) = constant(&expr.expr) {
-            // A literal secret is not repeated: it shows as an expression with no references.
-            return if secret {
-                ConfigExpr::References(Vec::new())
-            } else {
-                ConfigExpr::Constant(value)
-            };
-        }
+    // A literal secret is not repeated: it shows as an expression with no references.
+    if refs.is_empty()
+        && let Some(value) = constant(&expr.expr)
+    {
+        return if secret {
+            ConfigExpr::References(Vec::new())
+        } else {
+            ConfigExpr::Constant(value)
+        };
     }
     let mut out = Vec::new();
     for r in &refs {
@@ -474,7 +474,7 @@ fn value_json(value: &Value, omit_unknown: bool) -> Json {
         Value::Map(map) => Json::Object(
             map.iter()
                 .filter(|(_, v)| {
-                    !matches!(v, Value::Sensitive(_)) && !(omit_unknown && v.is_unknown())
+                    !(matches!(v, Value::Sensitive(_)) || (omit_unknown && v.is_unknown()))
                 })
                 .map(|(k, v)| (k.clone(), value_json(v, omit_unknown)))
                 .collect(),

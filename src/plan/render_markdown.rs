@@ -414,6 +414,19 @@ pub fn render(plan: &Plan, options: &MarkdownOptions<'_>) -> String {
     finish(text, left_out, options, limit)
 }
 
+/// 65536 → "65,536".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn finish(
     mut text: String,
     left_out: Vec<String>,
@@ -422,13 +435,15 @@ fn finish(
 ) -> String {
     if !left_out.is_empty() {
         let mut note = format!(
-            "\n> [!NOTE]\n> **Left out to stay under the {limit}-character comment limit:** {}. Run `{}` for the whole plan.\n",
+            "\n> [!NOTE]\n> **Left out to stay under the {}-character comment limit:** {}. Run `{}` for the whole plan.\n",
+            thousands(limit),
             left_out.join("; "),
             options.full_plan_hint
         );
         if note.len() > NOTE_RESERVE {
             note = format!(
-                "\n> [!NOTE]\n> Parts of the plan were left out to stay under the {limit}-character comment limit. Run `{}` for the whole plan.\n",
+                "\n> [!NOTE]\n> Parts of the plan were left out to stay under the {}-character comment limit. Run `{}` for the whole plan.\n",
+                thousands(limit),
                 options.full_plan_hint
             );
         }
@@ -444,4 +459,93 @@ fn finish(
         text.push_str("\n\n_(cut at the comment limit)_\n");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::addr::{Mode as AddrMode, ModulePath, ResourceAddr, ResourceInstanceAddr};
+    use crate::lang::Value;
+
+    fn change(i: usize, action: Action) -> ResourceChange {
+        let addr = ResourceInstanceAddr {
+            resource: ResourceAddr {
+                module: ModulePath::root(),
+                mode: AddrMode::Managed,
+                type_name: "azurerm_resource_group".into(),
+                name: "many".into(),
+            },
+            key: Some(crate::config::addr::InstanceKey::Int(i as i64)),
+        };
+        let value = Value::object([
+            (
+                "name",
+                Value::string(format!("rg-{i:05}-{}", "x".repeat(200))),
+            ),
+            ("location", Value::string("westeurope")),
+        ]);
+        ResourceChange {
+            addr,
+            prev_addr: None,
+            type_name: "azurerm_resource_group".into(),
+            action,
+            before: (action != Action::Create).then(|| value.clone()),
+            after: (action != Action::Delete).then_some(value),
+            changed: vec![],
+            replace_reasons: vec![],
+            action_reason: Some(ActionReason::DeleteBecauseCountIndex),
+            importing: None,
+            prior_id: None,
+            provider_alias: None,
+            dependencies: vec![],
+            create_before_destroy: false,
+        }
+    }
+
+    fn plan(n: usize, action: Action) -> Plan {
+        let mut plan = Plan {
+            changes: (0..n).map(|i| change(i, action)).collect(),
+            ..Plan::default()
+        };
+        let (steps, waves) = super::super::schedule(&plan.changes);
+        plan.steps = steps;
+        plan.waves = waves;
+        plan
+    }
+
+    #[test]
+    fn never_over_the_limit_and_says_what_it_left_out() {
+        for (n, action) in [
+            (10, Action::Create),
+            (3_000, Action::Create),
+            (20_000, Action::Delete),
+        ] {
+            for limit in [COMMENT_LIMIT, 10_000] {
+                let options = MarkdownOptions {
+                    limit,
+                    ..MarkdownOptions::default()
+                };
+                let text = render(&plan(n, action), &options);
+                assert!(text.len() <= limit, "{n} changes: {} > {limit}", text.len());
+                if n > 100 {
+                    assert!(text.contains("Left out to stay under"), "{n}: no note");
+                }
+                if action == Action::Delete {
+                    assert!(text.starts_with("## peerform plan"));
+                    assert!(text.contains("### Destroyed or replaced"), "destroys lead");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn small_plans_are_whole() {
+        let text = render(&plan(3, Action::Delete), &MarkdownOptions::default());
+        assert!(!text.contains("Left out"));
+        assert_eq!(text.matches("<details>").count(), 3);
+        assert!(text.contains("```mermaid\nflowchart TD\n"));
+        assert!(text.contains(
+            "| `azurerm_resource_group.many[2]` | destroy | index [2] is out of range for count |"
+        ));
+    }
 }

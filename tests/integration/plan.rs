@@ -28,18 +28,50 @@ struct Run {
     stderr: String,
 }
 
+/// Run a command in-process, as the binary would (argv normalisation, clap, the command), with the
+/// working folder `dir`. In-process rather than through `CARGO_BIN_EXE_peerform`: that path is shared
+/// by every worktree building into the same target folder, so another branch's binary may sit there.
 fn peerform(dir: &Path, args: &[String]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_peerform"))
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run peerform");
+    use clap::Parser as _;
+    let mut argv: Vec<std::ffi::OsString> = vec!["peerform".into()];
+    argv.extend(args.iter().map(std::ffi::OsString::from));
+    let argv = peerform::cli::normalise_args(argv);
+    let cli = match peerform::cli::Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            return Run {
+                code: if e.use_stderr() { 1 } else { 0 },
+                stdout: String::new(),
+                stderr: e.render().to_string(),
+            };
+        }
+    };
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let code = {
+        let mut ctx = peerform::cli::Context {
+            dir: cli
+                .chdir
+                .as_ref()
+                .map(|d| dir.join(d))
+                .unwrap_or_else(|| dir.to_path_buf()),
+            color: false,
+            out: &mut out,
+            err: &mut err,
+            env: Vec::new(),
+        };
+        match peerform::cli::run(cli.command, &mut ctx) {
+            Ok(code) => code,
+            Err(e) => {
+                let _ = writeln!(ctx.err, "Error: {e:#}");
+                1
+            }
+        }
+    };
     Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code,
+        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stderr: String::from_utf8_lossy(&err).into_owned(),
     }
 }
 
@@ -367,4 +399,252 @@ fn terraform_compliance_passes_on_the_plan_json() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+}
+
+/// A working folder holding a golden case's configuration and prior state.
+fn workdir(case: &str) -> tempfile::TempDir {
+    let work = tempfile::tempdir().unwrap();
+    let dir = root().join(case);
+    copy_dir(&dir, work.path());
+    if let Ok(state) = std::fs::read(dir.join("state.json")) {
+        std::fs::write(work.path().join("peerform.tfstate"), state).unwrap();
+    }
+    work
+}
+
+fn run(dir: &Path, args: &[&str]) -> Run {
+    peerform(dir, &args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+}
+
+/// `--detailed-exitcode`: 0 with no changes, 2 with changes, 1 on error; without the flag, 0.
+#[test]
+fn detailed_exitcode_follows_terraform() {
+    for (case, code) in [
+        ("no_changes", 0),
+        ("update_tags", 2),
+        ("moved_rename", 2),
+        ("output_only", 2),
+        ("prevent_destroy_violation", 1),
+    ] {
+        let work = workdir(case);
+        let with = run(
+            work.path(),
+            &["plan", "--refresh=false", "--detailed-exitcode"],
+        );
+        assert_eq!(with.code, code, "{case}: {}", with.stderr);
+        let without = run(work.path(), &["plan", "--refresh=false"]);
+        assert_eq!(without.code, if code == 1 { 1 } else { 0 }, "{case}");
+    }
+}
+
+/// `show` refuses what is not a plan file of a version it knows, saying what to do.
+#[test]
+fn show_refuses_other_formats_and_newer_versions() {
+    let work = workdir("update_tags");
+    let dir = work.path();
+    let cases: [(&str, &str, &str); 5] = [
+        ("garbage.out", "not a plan", "not a JSON document"),
+        (
+            "state.out",
+            r#"{"format":"peerform-state","version":1}"#,
+            "state file",
+        ),
+        (
+            "other.out",
+            r#"{"format":"terraform-plan","version":1}"#,
+            "its format is",
+        ),
+        (
+            "newer.out",
+            r#"{"format":"peerform-plan","version":7,"peerform_version":"9.9.9"}"#,
+            "newer than the version 1",
+        ),
+        (
+            "damaged.out",
+            r#"{"format":"peerform-plan","version":1,"steps":3}"#,
+            "damaged",
+        ),
+    ];
+    for (file, text, expected) in cases {
+        std::fs::write(dir.join(file), text).unwrap();
+        for format in [None, Some("--json"), Some("--markdown")] {
+            let mut args = vec!["show"];
+            args.extend(format);
+            args.push(file);
+            let shown = run(dir, &args);
+            assert_eq!(shown.code, 1, "{file}: {}", shown.stdout);
+            assert!(shown.stdout.is_empty(), "{file}: printed {}", shown.stdout);
+            assert!(shown.stderr.contains(expected), "{file}: {}", shown.stderr);
+        }
+    }
+    // A saved plan whose indexes were tampered with is refused too, never a panic.
+    let saved = run(dir, &["plan", "--refresh=false", "--out", "plan.out"]);
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let text = std::fs::read_to_string(dir.join("plan.out")).unwrap();
+    let tampered = text.replacen("\"change\":0", "\"change\":99", 1);
+    assert_ne!(text, tampered);
+    std::fs::write(dir.join("tampered.out"), tampered).unwrap();
+    let shown = run(dir, &["show", "tampered.out"]);
+    assert_eq!(shown.code, 1);
+    assert!(shown.stderr.contains("names no change"), "{}", shown.stderr);
+}
+
+/// The saved plan records what apply must check, and nothing secret.
+#[test]
+fn plan_file_records_lineage_serial_digests_and_version() {
+    let work = workdir("sensitive_changed");
+    let dir = work.path();
+    let saved = run(dir, &["plan", "--refresh=false", "--out", "plan.out"]);
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    assert!(saved.stdout.contains("Saved the plan to: plan.out"));
+    let text = std::fs::read_to_string(dir.join("plan.out")).unwrap();
+    let file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(file["format"], "peerform-plan");
+    assert_eq!(file["version"], 1);
+    assert_eq!(file["peerform_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        file["prior_state"]["lineage"],
+        "5e1f0c2a-0000-4000-8000-00000000a11e"
+    );
+    assert!(file["prior_state"]["serial"].as_u64().unwrap() > 0);
+    assert!(
+        file["config_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    assert!(
+        file["variables_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+    let digest = file["variables"]["shared_key"]["secret_digest"]
+        .as_str()
+        .unwrap();
+    assert!(digest.starts_with("argon2id:"), "{digest}");
+    assert!(!text.contains("n3w-s3cr3t-k3y") && !text.contains("0ld-s3cr3t-k3y"));
+    // Another configuration gives another digest; the same one the same.
+    let again = run(dir, &["plan", "--refresh=false", "--out", "again.out"]);
+    assert_eq!(again.code, 0);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("again.out")).unwrap(),
+        text
+    );
+    let main = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    std::fs::write(dir.join("main.tf"), format!("{main}\n# a comment\n")).unwrap();
+    let changed = run(dir, &["plan", "--refresh=false", "--out", "changed.out"]);
+    assert_eq!(changed.code, 0);
+    let changed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("changed.out")).unwrap()).unwrap();
+    assert_ne!(changed["config_digest"], file["config_digest"]);
+    assert_eq!(changed["variables_digest"], file["variables_digest"]);
+}
+
+/// `show` with no file shows the state; `--json` as Terraform's values representation.
+#[test]
+fn show_without_a_file_shows_the_state() {
+    let work = workdir("sensitive_changed");
+    let dir = work.path();
+    let shown = run(dir, &["show"]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(
+        shown
+            .stdout
+            .contains("# azurerm_express_route_circuit_peering.private:")
+    );
+    assert!(shown.stdout.contains("shared_key"));
+    assert!(shown.stdout.contains("(sensitive value)"));
+    assert!(!shown.stdout.contains("0ld-s3cr3t-k3y"));
+    let json = run(dir, &["show", "--json"]);
+    assert_eq!(json.code, 0);
+    let document: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let resources = document["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap();
+    assert_eq!(resources.len(), 3);
+    let peering = resources
+        .iter()
+        .find(|r| r["type"] == "azurerm_express_route_circuit_peering")
+        .unwrap();
+    assert_eq!(peering["sensitive_values"]["shared_key"], true);
+    assert!(peering["values"].get("shared_key").is_none());
+    let empty = tempfile::tempdir().unwrap();
+    let none = run(empty.path(), &["show"]);
+    assert_eq!(none.code, 0);
+    assert_eq!(none.stdout, "No state.\n");
+}
+
+/// `graph`: the configuration's instances and edges, or a saved plan's steps, as DOT or Mermaid.
+#[test]
+fn graph_draws_instances_or_steps() {
+    let work = workdir("create_from_empty");
+    let dir = work.path();
+    let dot = run(dir, &["graph"]);
+    assert_eq!(dot.code, 0, "{}", dot.stderr);
+    assert!(dot.stdout.starts_with("digraph peerform {"));
+    assert!(
+        dot.stdout
+            .contains("\"azurerm_subnet.gateway\" -> \"azurerm_virtual_network.hub\";")
+    );
+    let mermaid = run(dir, &["graph", "--format", "mermaid"]);
+    assert!(mermaid.stdout.starts_with("flowchart BT\n"));
+    assert_eq!(
+        mermaid.stdout.matches("[\"").count(),
+        8,
+        "one node per instance: {}",
+        mermaid.stdout
+    );
+    assert_eq!(
+        run(dir, &["plan", "--refresh=false", "--out", "p.out"]).code,
+        0
+    );
+    let steps = run(dir, &["graph", "--format", "mermaid", "--plan", "p.out"]);
+    assert_eq!(steps.code, 0, "{}", steps.stderr);
+    assert!(
+        steps
+            .stdout
+            .contains("s4[\"4. wait until azurerm_express_route_circuit.primary is Provisioned\"]"),
+        "{}",
+        steps.stdout
+    );
+    assert!(steps.stdout.contains("s4 --> s7"), "{}", steps.stdout);
+    let dot_steps = run(dir, &["graph", "--plan", "p.out"]);
+    assert!(dot_steps.stdout.contains("\"7. create azurerm_express_route_circuit_peering.private\" -> \"4. wait for provider azurerm_express_route_circuit.primary\";"), "{}", dot_steps.stdout);
+}
+
+/// A module's configuration, module call and child-module values appear where Terraform puts them.
+#[test]
+fn json_nests_child_modules() {
+    let text = std::fs::read_to_string(golden("module_instance_update")).unwrap();
+    let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let children = document["planned_values"]["root_module"]["child_modules"]
+        .as_array()
+        .unwrap();
+    let addresses: Vec<&str> = children
+        .iter()
+        .map(|c| c["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(addresses, ["module.site[\"ams\"]", "module.site[\"lon\"]"]);
+    let call = &document["configuration"]["root_module"]["module_calls"]["site"];
+    assert_eq!(call["source"], "./modules/site");
+    assert_eq!(call["for_each_expression"]["references"][0], "var.sites");
+    let resources = call["module"]["resources"].as_array().unwrap();
+    assert!(
+        resources
+            .iter()
+            .any(|r| r["address"] == "azurerm_express_route_circuit.this")
+    );
+    let changed: Vec<&serde_json::Value> = document["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["change"]["actions"][0] != "no-op")
+        .collect();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0]["module_address"], "module.site[\"ams\"]");
+    assert_eq!(
+        changed[0]["provider_name"],
+        "registry.terraform.io/hashicorp/azurerm"
+    );
 }
