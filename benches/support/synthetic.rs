@@ -211,7 +211,8 @@ pub fn record(plan: &Plan, state: &mut State) -> anyhow::Result<()> {
     for output in &plan.outputs {
         let value = fill_output(&output.after);
         if output.sensitive || value.contains_sensitive() {
-            let digest = digest_secrets(&state.secrets, &[&value])?;
+            let context = peerform::state::output_context(&output.name);
+            let digest = digest_secrets(&state.secrets, &[(context.as_str(), &value)])?;
             if let Some(digest) = digest.into_iter().next() {
                 state
                     .outputs
@@ -269,6 +270,8 @@ pub fn apply(config: &Config, mut state: State) -> anyhow::Result<(State, usize)
             .iter()
             .all(|c| matches!(c.action, Action::NoOp | Action::Read) && c.prev_addr.is_none());
         if settled && round > 1 {
+            // The outputs as the settled objects give them.
+            record(&plan, &mut state)?;
             return Ok((state, round));
         }
         last = plan

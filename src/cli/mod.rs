@@ -1,9 +1,12 @@
 //! The command line: argv normalisation (Terraform's single-dash spellings), clap definitions, and the
 //! wiring of library pieces per command. The only module that prints or reads the environment.
 
+mod apply;
 mod argv;
+pub mod emulator;
 mod graph;
 mod plan;
+mod rules;
 mod show;
 mod state;
 mod validate;
@@ -39,6 +42,14 @@ pub enum Command {
     ///
     /// Example: peerform plan --out plan.json --detailed-exitcode
     Plan(plan::PlanArgs),
+    /// Carry out the plan against the cloud (asks for `yes` unless --auto-approve or a saved plan).
+    ///
+    /// Example: peerform apply --auto-approve
+    Apply(apply::ApplyArgs),
+    /// Destroy every object the state manages (apply --destroy).
+    ///
+    /// Example: peerform destroy --auto-approve
+    Destroy(apply::ApplyArgs),
     /// Show a saved plan (as plan prints it, or --json, --markdown), or the state when no file is given.
     ///
     /// Example: peerform show --json plan.out
@@ -60,6 +71,15 @@ pub enum Command {
     ///
     /// Example: peerform force-unlock 0b7c1a52-…
     ForceUnlock(state::ForceUnlockArgs),
+    /// The ARM emulator: serve it over HTTP on loopback, or set a circuit's provider state.
+    ///
+    /// Example: peerform emulator serve --listen 127.0.0.1:8444
+    #[command(subcommand)]
+    Emulator(emulator::EmulatorCommand),
+    /// List the ExpressRoute domain rules: id, severity, summary and source link.
+    ///
+    /// Example: peerform rules --json
+    Rules(rules::RulesArgs),
 }
 
 /// What every command gets from the environment: working directory, colour choice, output streams.
@@ -122,10 +142,14 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     match command {
         Command::Validate(args) => validate::run(args, ctx),
         Command::Plan(args) => plan::run(args, ctx),
+        Command::Apply(args) => apply::run(args, ctx, false),
+        Command::Destroy(args) => apply::run(args, ctx, true),
         Command::Show(args) => show::run(args, ctx),
         Command::Graph(args) => graph::run(args, ctx),
         Command::Init(args) => state::run_init(args, ctx),
         Command::State(cmd) => state::run(cmd, ctx),
         Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),
+        Command::Emulator(cmd) => emulator::run(cmd, ctx),
+        Command::Rules(args) => rules::run(args, ctx),
     }
 }

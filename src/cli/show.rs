@@ -4,7 +4,7 @@
 //! message that says what to do.
 
 use super::Context;
-use super::plan::{FULL_PLAN_HINT, Format, PEERFORM_VERSION, print_plan, state_file};
+use super::plan::{Format, PEERFORM_VERSION, print_plan, state_file};
 use crate::config::{LoadOptions, load_config};
 use crate::lang::Value;
 use crate::plan::planfile;
@@ -73,14 +73,7 @@ fn show_plan(args: &ShowArgs, file: &PathBuf, ctx: &mut Context<'_>) -> anyhow::
     } else {
         Format::Human
     };
-    print_plan(
-        ctx,
-        &saved.plan,
-        &saved.configuration,
-        &saved.cloud,
-        format,
-        FULL_PLAN_HINT,
-    )?;
+    print_plan(ctx, &saved.plan, &saved.configuration, &saved.cloud, format)?;
     Ok(0)
 }
 

@@ -159,7 +159,14 @@ impl Loader {
         let parsed = parallel_map(
             readable,
             |(file, text)| match hcl_edit::parser::parse_body(&text) {
-                Ok(body) => decode_file(body, file, &text),
+                Ok(body) => {
+                    let multi_line = multi_line_strings(&body, file, &text);
+                    if multi_line.is_empty() {
+                        decode_file(body, file, &text)
+                    } else {
+                        (Module::default(), multi_line)
+                    }
+                }
                 Err(e) => (Module::default(), vec![parse_error(file, &text, &e)]),
             },
         );
@@ -500,4 +507,48 @@ pub fn read_function_file(root: &Path, path: &str) -> Result<String, String> {
     }
     let bytes = std::fs::read(&full).map_err(|e| format!("failed to read {path:?}: {e}"))?;
     String::from_utf8(bytes).map_err(|_| format!("contents of {path:?} are not valid UTF-8; use the filebase64 function to obtain the Base64 encoded contents or the other file functions (e.g. filemd5, filesha256) to obtain file hashing results instead"))
+}
+
+/// Quoted strings split over several lines: hcl-edit accepts them, Terraform does not.
+fn multi_line_strings(
+    body: &hcl_edit::structure::Body,
+    file: FileId,
+    text: &str,
+) -> Vec<Diagnostic> {
+    use hcl_edit::Span as _;
+    use hcl_edit::visit::{Visit, visit_expr};
+    struct Finder<'t> {
+        text: &'t str,
+        found: Vec<std::ops::Range<usize>>,
+    }
+    impl Visit for Finder<'_> {
+        fn visit_expr(&mut self, node: &hcl_edit::expr::Expression) {
+            use hcl_edit::expr::Expression;
+            if let (Expression::String(_) | Expression::StringTemplate(_), Some(range)) =
+                (node, node.span())
+            {
+                let source = self.text.get(range.clone()).unwrap_or("");
+                if source.starts_with('"') && source.contains('\n') {
+                    self.found.push(range);
+                }
+            }
+            visit_expr(self, node);
+        }
+    }
+    let mut finder = Finder {
+        text,
+        found: Vec::new(),
+    };
+    finder.visit_body(body);
+    finder
+        .found
+        .into_iter()
+        .map(|range| {
+            Diagnostic::error(
+                "Invalid multi-line string",
+                "Quoted strings may not be split over multiple lines. To produce a multi-line string, either use the \\n escape to represent a newline character or use the \"heredoc\" multi-line template syntax.",
+            )
+            .with_span(Span::new(file, range))
+        })
+        .collect()
 }

@@ -85,7 +85,7 @@ pub fn analyze(module: &Module, module_label: &str) -> (Option<Analysis>, Diagno
                             // A block that refers to itself is a loop of one.
                             diagnostics.push(
                                 Diagnostic::error(
-                                    format!("Self-referential block"),
+                                    "Self-referential block".to_string(),
                                     format!(
                                         "Configuration for {} may not refer to itself.",
                                         node_name(module, *node)
@@ -377,13 +377,11 @@ pub fn check_refs(module: &Module, module_label: &str) -> Diagnostics {
             .map(|d| (d.type_name.as_str(), d.name.as_str()))
             .collect();
         for r in refs {
-            if r.root == "data" {
-                if let (Some(t), Some(n)) = (attr_name(r.steps.first()), attr_name(r.steps.get(1)))
-                {
-                    if scoped.contains(&(t, n)) {
-                        continue;
-                    }
-                }
+            if r.root == "data"
+                && let (Some(t), Some(n)) = (attr_name(r.steps.first()), attr_name(r.steps.get(1)))
+                && scoped.contains(&(t, n))
+            {
+                continue;
             }
             if let Err(d) = resolve(&names, &r, module_label) {
                 diagnostics.push(d);

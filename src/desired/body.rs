@@ -243,6 +243,11 @@ pub fn eval_body(
         if values.contains_key(a.name) {
             continue;
         }
+        if failed.iter().any(|f| f == a.name) {
+            // Its own error is reported; nothing is known about it.
+            values.insert(a.name.to_string(), Value::Unknown);
+            continue;
+        }
         if a.required {
             if ctx.report_static {
                 ctx.push(
@@ -261,6 +266,8 @@ pub fn eval_body(
         }
         let value = match (&a.default, a.computed) {
             (Some(d), _) => d.clone(),
+            // A secret Azure computes (service_key, authorization_key) is sensitive from the start.
+            (None, true) if a.sensitive => Value::Unknown.mark_sensitive(),
             (None, true) => Value::Unknown,
             (None, false) => Value::Null,
         };
@@ -336,7 +343,11 @@ pub fn eval_body(
                 if chosen.is_empty() {
                     ctx.push(
                         Diagnostic::error(
-                            "Missing required argument",
+                            if exactly {
+                                "Invalid combination of arguments"
+                            } else {
+                                "Missing required argument"
+                            },
                             format!(
                                 "\"{path}{}\": one of `{}` must be specified.",
                                 a.name,

@@ -19,6 +19,9 @@ use crate::lang::{Type, Value, eval, references};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
+/// An instance's key, its `each` (key, value) and its `count.index`.
+type InstanceKeys = (Option<InstanceKey>, Option<(Value, Value)>, Option<i64>);
+
 struct Evaluator<'c> {
     config: &'c Config,
     reader: &'c dyn Reader,
@@ -162,7 +165,13 @@ impl<'c> Evaluator<'c> {
         for &node in &analysis.order {
             match node {
                 Node::Variable(i) => {
+                    let errors = self.diags.error_count();
                     let value = self.eval_variable(id, i, &path, &mut inputs, &state, &index);
+                    if self.diags.error_count() > errors {
+                        state
+                            .failed
+                            .insert(format!("var.{}", module.variables[i].name));
+                    }
                     state
                         .variables
                         .insert(module.variables[i].name.clone(), value);
@@ -171,14 +180,19 @@ impl<'c> Evaluator<'c> {
                     let local = &module.locals[i];
                     let scope =
                         EvalScope::new(module, &index, &state, &self.instances, self.reader);
+                    let mut failed = false;
                     let value = match eval(&local.expr.expr, local.expr.file, &scope) {
                         Ok(v) => v,
                         Err(d) => {
                             self.diags.push(d);
+                            failed = true;
                             Value::Unknown
                         }
                     };
                     let deps = scope.take_deps();
+                    if failed {
+                        state.failed.insert(format!("local.{}", local.name));
+                    }
                     state
                         .locals
                         .insert(local.name.clone(), Tracked { value, deps });
@@ -346,32 +360,31 @@ impl<'c> Evaluator<'c> {
                         Diagnostic::error("Invalid \"moved\" addresses", "A moved block must move a resource to a resource, or a module to a module.")
                             .with_span(m.span),
                     );
-                } else if matches!(&from, Target::Resource(_))
-                    || matches!(&from, Target::Module(m) if m.0.iter().all(|s| s.key.is_none()))
+                } else if (matches!(&from, Target::Resource(_))
+                    || matches!(&from, Target::Module(m) if m.0.iter().all(|s| s.key.is_none())))
+                    && declared(&from)
                 {
-                    if declared(&from) {
-                        self.diags.push(
+                    self.diags.push(
                             Diagnostic::error(
                                 "Moved object still exists",
                                 format!("This statement declares a move from {from}, but that object is still declared in the configuration. Change your configuration so that it is declared as {to} only."),
                             )
                             .with_span(m.from.span()),
                         );
-                    }
                 }
             }
         }
         for r in &module.removed {
-            if let Some(from) = parse(&r.from, "\"from\" of a removed block", &mut self.diags) {
-                if declared(&from) {
-                    self.diags.push(
+            if let Some(from) = parse(&r.from, "\"from\" of a removed block", &mut self.diags)
+                && declared(&from)
+            {
+                self.diags.push(
                         Diagnostic::error(
                             "Removed object still exists",
                             format!("This \"removed\" block refers to {from}, which is still declared in the configuration. Remove the block or the resource."),
                         )
                         .with_span(r.from.span()),
                     );
-                }
             }
         }
         if !path.is_root() {
@@ -608,6 +621,13 @@ impl<'c> Evaluator<'c> {
         what: &str,
         address: &str,
     ) -> Option<Expansion<Option<Value>>> {
+        // A value that is unknown only because an earlier error made it so is not a new mistake.
+        let from_failed = |e: &Expr| {
+            references(&e.expr, e.file).iter().any(|r| {
+                matches!(r.steps.first(), Some(crate::lang::RefStep::Attr(n))
+                    if scope.state.failed.contains(&format!("{}.{n}", r.root)))
+            })
+        };
         if let Some(e) = for_each {
             let value = match eval(&e.expr, e.file, scope) {
                 Ok(v) => v,
@@ -616,6 +636,9 @@ impl<'c> Evaluator<'c> {
                     return None;
                 }
             };
+            if value.is_unknown() && from_failed(e) {
+                return None;
+            }
             let invalid = |detail: String| {
                 Diagnostic::error("Invalid for_each argument", detail)
                     .with_span(e.span())
@@ -669,6 +692,9 @@ impl<'c> Evaluator<'c> {
                     return None;
                 }
             };
+            if value.is_unknown() && from_failed(e) {
+                return None;
+            }
             let invalid = |detail: &str| {
                 Diagnostic::error("Invalid count argument", detail.to_string())
                     .with_span(e.span())
@@ -810,8 +836,7 @@ impl<'c> Evaluator<'c> {
         let configured = configured_names(resource, &schema.block);
         let first_report = self.reported.insert((id, i));
         let mut new_instances: Vec<(Instance, Vec<usize>)> = Vec::new();
-        let keys: Vec<(Option<InstanceKey>, Option<(Value, Value)>, Option<i64>)> = match &expansion
-        {
+        let keys: Vec<InstanceKeys> = match &expansion {
             Expansion::Single(_) => vec![(None, None, None)],
             Expansion::Count(list) => (0..list.len() as i64)
                 .map(|n| (Some(InstanceKey::Int(n)), None, Some(n)))
@@ -828,6 +853,7 @@ impl<'c> Evaluator<'c> {
                 .collect(),
         };
         let base = self.instances.len();
+        let attr_spans = std::sync::Arc::new(super::argument_spans(&resource.body));
         let mut report_static = first_report;
         for (key, each, count_index) in keys {
             let mut scope = EvalScope::new(module, index, state, &self.instances, self.reader);
@@ -853,10 +879,10 @@ impl<'c> Evaluator<'c> {
                 &mut ctx,
             );
             report_static = false;
-            if resource.mode == Mode::Data {
-                if let Some(read) = self.reader.read_data_source(&resource.type_name, &value) {
-                    value = read;
-                }
+            if resource.mode == Mode::Data
+                && let Some(read) = self.reader.read_data_source(&resource.type_name, &value)
+            {
+                value = read;
             }
             self.diags.extend(local_diags);
             Self::check_conditions(
@@ -874,14 +900,15 @@ impl<'c> Evaluator<'c> {
                 addr,
                 value,
                 span: resource.span,
+                attr_spans: attr_spans.clone(),
                 configured: configured.clone(),
                 provider_alias: provider_alias.clone(),
                 lifecycle: lifecycle.clone(),
             };
-            if resource.mode == Mode::Managed {
-                if let Some(planned) = self.reader.planned_value(&instance) {
-                    instance.value = planned;
-                }
+            if resource.mode == Mode::Managed
+                && let Some(planned) = self.reader.planned_value(&instance)
+            {
+                instance.value = planned;
             }
             new_instances.push((instance, deps));
         }
@@ -920,10 +947,9 @@ impl<'c> Evaluator<'c> {
                 "module" => {
                     if let Some(i) = attr(0)
                         .and_then(|n| scope.module.module_calls.iter().position(|m| m.name == n))
+                        && let Some(values) = state.modules.get(&i)
                     {
-                        if let Some(values) = state.modules.get(&i) {
-                            out.extend_from_slice(&values.all_instances);
-                        }
+                        out.extend_from_slice(&values.all_instances);
                     }
                 }
                 "var" | "local" => {
@@ -937,23 +963,21 @@ impl<'c> Evaluator<'c> {
                     }
                 }
                 "data" => {
-                    if let (Some(t), Some(n)) = (attr(0), attr(1)) {
-                        if let Some(e) = index
+                    if let (Some(t), Some(n)) = (attr(0), attr(1))
+                        && let Some(e) = index
                             .get(&(Mode::Data, t, n))
                             .and_then(|i| state.resources.get(i))
-                        {
-                            out.extend(e.items().copied());
-                        }
+                    {
+                        out.extend(e.items().copied());
                     }
                 }
                 t => {
-                    if let Some(n) = attr(0) {
-                        if let Some(e) = index
+                    if let Some(n) = attr(0)
+                        && let Some(e) = index
                             .get(&(Mode::Managed, t, n))
                             .and_then(|i| state.resources.get(i))
-                        {
-                            out.extend(e.items().copied());
-                        }
+                    {
+                        out.extend(e.items().copied());
                     }
                 }
             }
@@ -1134,8 +1158,7 @@ impl<'c> Evaluator<'c> {
         drop(scope);
         let first_instance = self.instances.len();
 
-        let keys: Vec<(Option<InstanceKey>, Option<(Value, Value)>, Option<i64>)> = match &expansion
-        {
+        let keys: Vec<InstanceKeys> = match &expansion {
             Expansion::Single(_) => vec![(None, None, None)],
             Expansion::Count(list) => (0..list.len() as i64)
                 .map(|n| (Some(InstanceKey::Int(n)), None, Some(n)))

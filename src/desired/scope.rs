@@ -59,6 +59,8 @@ pub struct ModuleState {
     pub outputs: ModuleOutputs,
     /// `path.module` for this module.
     pub path_module: String,
+    /// Variables and locals (`var.x`, `local.y`) whose evaluation failed with a reported error.
+    pub failed: std::collections::HashSet<String>,
 }
 
 /// Resources of a module by (mode, type, name), built once per module.
@@ -237,11 +239,11 @@ impl<'a> EvalScope<'a> {
             return Ok((Value::Unknown, steps.len()));
         };
         let object = |outputs: &ModuleOutputs, rest: &[Step], consumed: usize| -> (Value, usize) {
-            if let Some(Step::Attr(attr)) = rest.first() {
-                if let Some(t) = outputs.get(attr) {
-                    self.record(&t.deps);
-                    return (t.value.clone(), consumed + 1);
-                }
+            if let Some(Step::Attr(attr)) = rest.first()
+                && let Some(t) = outputs.get(attr)
+            {
+                self.record(&t.deps);
+                return (t.value.clone(), consumed + 1);
             }
             for t in outputs.values() {
                 self.record(&t.deps);

@@ -11,7 +11,7 @@ pub mod render_json;
 pub mod render_markdown;
 mod schedule;
 
-pub use diff::{Decision, DiffOptions, diff, normalise};
+pub use diff::{Decision, DiffOptions, diff, normalise, normalise_keep_marks};
 pub use model::{
     Action, ActionReason, Mode, OutputChange, Plan, ReplaceReason, ResourceChange, Step, StepKind,
 };
@@ -296,11 +296,12 @@ pub fn make_plan(
 
     // `import` blocks annotate the change of their target.
     for (to, id) in imports(config, &desired) {
-        if let Some(&ci) = index_of.get(&to) {
-            if changes[ci].before.is_none() && changes[ci].action == Action::Create {
-                changes[ci].importing = Some(id);
-                changes[ci].action = Action::NoOp;
-            }
+        if let Some(&ci) = index_of.get(&to)
+            && changes[ci].before.is_none()
+            && changes[ci].action == Action::Create
+        {
+            changes[ci].importing = Some(id);
+            changes[ci].action = Action::NoOp;
         }
     }
 
@@ -314,14 +315,15 @@ pub fn make_plan(
         if !instance.lifecycle.prevent_destroy {
             continue;
         }
-        if let Some(&ci) = index_of.get(&instance.addr) {
-            if changes[ci].action.destroys() {
-                let reasons: Vec<String> = changes[ci]
-                    .replace_reasons
-                    .iter()
-                    .map(reason_text)
-                    .collect();
-                diagnostics.push(
+        if let Some(&ci) = index_of.get(&instance.addr)
+            && changes[ci].action.destroys()
+        {
+            let reasons: Vec<String> = changes[ci]
+                .replace_reasons
+                .iter()
+                .map(reason_text)
+                .collect();
+            diagnostics.push(
                     Diagnostic::error(
                         "Instance cannot be destroyed",
                         format!(
@@ -333,7 +335,6 @@ pub fn make_plan(
                     .with_span(instance.span)
                     .with_address(instance.addr.to_string()),
                 );
-            }
         }
         if let Some(object) = state.resources.get(&instance.addr) {
             let _ = object;
@@ -366,7 +367,7 @@ pub fn make_plan(
                 .as_ref()
                 .and_then(|a| a.get_attr(k))
                 .map(normalise);
-            before == after && !after.as_ref().is_some_and(|v| !v.is_wholly_known())
+            before == after && after.as_ref().is_none_or(|v| v.is_wholly_known())
         });
         if same_name {
             let span = desired
@@ -443,6 +444,13 @@ pub fn make_plan(
     for (name, value) in &desired.outputs {
         let before = state.outputs.get(name).map(|o| match o {
             OutputState::Plain(v) => v.clone(),
+            // Only a digest is kept: an unchanged secret compares equal through it.
+            OutputState::Sensitive(_)
+                if value.is_wholly_known()
+                    && crate::state::output_secret_matches(state, name, value) =>
+            {
+                value.clone()
+            }
             OutputState::Sensitive(_) => Value::Sensitive(Box::new(Value::Null)),
         });
         plan.outputs.push(OutputChange {

@@ -92,8 +92,17 @@ pub fn variable_records(
         .filter(|(_, v)| v.contains_sensitive())
         .map(|(k, _)| k)
         .collect();
-    let secret_values: Vec<&Value> = secret_names.iter().map(|k| &variables[*k]).collect();
-    let digests = crate::state::digest_secrets(secrets, &secret_values)?;
+    // Each digest is bound to its variable's name, as the state binds one to its attribute.
+    let contexts: Vec<String> = secret_names
+        .iter()
+        .map(|k| format!("plan variable {k}"))
+        .collect();
+    let jobs: Vec<(&str, &Value)> = secret_names
+        .iter()
+        .zip(&contexts)
+        .map(|(k, context)| (context.as_str(), &variables[*k]))
+        .collect();
+    let digests = crate::state::digest_secrets(secrets, &jobs)?;
     let mut out: BTreeMap<String, VariableRecord> = variables
         .iter()
         .filter(|(_, v)| !v.contains_sensitive())
@@ -628,6 +637,7 @@ pub fn encode(saved: &SavedPlan) -> anyhow::Result<Vec<u8>> {
                 severity: match d.severity {
                     Severity::Error => "error".into(),
                     Severity::Warning => "warning".into(),
+                    Severity::Info => "info".into(),
                 },
                 summary: d.summary.clone(),
                 detail: d.detail.clone(),
@@ -853,6 +863,7 @@ fn decode_wire(wire: WirePlanFile) -> Result<SavedPlan, String> {
             let mut diagnostic = match d.severity.as_str() {
                 "error" => Diagnostic::error(d.summary, d.detail),
                 "warning" => Diagnostic::warning(d.summary, d.detail),
+                "info" => Diagnostic::info(d.summary, d.detail),
                 other => return Err(format!("unknown diagnostic severity {other:?}")),
             };
             diagnostic.address = d.address;

@@ -308,12 +308,18 @@ fn render_body(
                 inner_action
             };
             let nested = schema.and_then(|s| s.block(name)).map(|b| &b.block);
+            // `sku[0].family` forces replacement: inside `sku` block 0 that is `family`.
+            let prefix = format!("{name}[{i}].");
+            let nested_forces: Vec<String> = forces
+                .iter()
+                .filter_map(|f| f.strip_prefix(&prefix).map(str::to_string))
+                .collect();
             render_body(
                 out,
                 if inner == Action::Create { None } else { o },
                 if inner == Action::Delete { None } else { n },
                 inner,
-                forces,
+                &nested_forces,
                 indent + 4,
                 color,
                 nested,
@@ -395,10 +401,11 @@ pub(crate) fn render_change(out: &mut String, change: &ResourceChange, color: bo
         // A replaced object's secrets are new: only updates compare them.
         (change.action == Action::Update).then_some(change.changed.as_slice()),
     );
+    // Reasons no attribute line carries, and every domain rule with its id.
     for reason in change
         .replace_reasons
         .iter()
-        .filter(|r| r.attribute.is_none())
+        .filter(|r| r.attribute.is_none() || r.rule.is_some())
     {
         let _ = writeln!(out, "      # {}", reason_text(reason));
     }

@@ -1010,6 +1010,7 @@ fn peerform_section(plan: &Plan, context: &JsonContext<'_>) -> Json {
                 json!(match d.severity {
                     Severity::Error => "error",
                     Severity::Warning => "warning",
+                    Severity::Info => "info",
                 }),
             );
             out.insert("summary".into(), json!(d.summary));

@@ -231,7 +231,7 @@ pub fn render(plan: &Plan, options: &MarkdownOptions<'_>) -> String {
     }
 
     // Errors and warnings first: a failed plan must not look like a harmless one.
-    for severity in [Severity::Error, Severity::Warning] {
+    for severity in [Severity::Error, Severity::Warning, Severity::Info] {
         let list: Vec<_> = plan
             .diagnostics
             .iter()
@@ -243,6 +243,7 @@ pub fn render(plan: &Plan, options: &MarkdownOptions<'_>) -> String {
         let (kind, title) = match severity {
             Severity::Error => ("CAUTION", "The plan failed"),
             Severity::Warning => ("WARNING", "Warnings"),
+            Severity::Info => ("NOTE", "Notes"),
         };
         let _ = writeln!(head, "> [!{kind}]\n> **{title}**");
         for d in list {

@@ -133,10 +133,10 @@ pub fn schedule(changes: &[ResourceChange]) -> (Vec<Step>, Vec<Vec<usize>>) {
     }
     let mut dag = Dag::new(provisional.len());
     for (i, change) in changes.iter().enumerate() {
-        if let Some(g) = gate[i] {
-            if let Some(f) = forward[i] {
-                dag.add_edge(g, f);
-            }
+        if let Some(g) = gate[i]
+            && let Some(f) = forward[i]
+        {
+            dag.add_edge(g, f);
         }
         if let (Some(f), Some(b)) = (forward[i], backward[i]) {
             match change.action {
@@ -161,10 +161,10 @@ pub fn schedule(changes: &[ResourceChange]) -> (Vec<Step>, Vec<Vec<usize>>) {
                 if let Some(b) = backward[i] {
                     dag.add_edge(bd, b);
                 }
-                if changes[d].action == Action::CreateThenDelete {
-                    if let Some(f) = forward[i] {
-                        dag.add_edge(bd, f);
-                    }
+                if changes[d].action == Action::CreateThenDelete
+                    && let Some(f) = forward[i]
+                {
+                    dag.add_edge(bd, f);
                 }
             }
         }

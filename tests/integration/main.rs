@@ -1,6 +1,9 @@
 //! The one integration test binary: runs the built `peerform` command as a user would.
 
+mod arm;
+mod modules;
 mod plan;
+mod rules;
 mod state;
 mod tidy;
 mod validate;

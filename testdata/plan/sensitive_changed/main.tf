@@ -41,7 +41,7 @@ resource "azurerm_express_route_circuit" "primary" {
 variable "shared_key" {
   type      = string
   sensitive = true
-  default   = "n3w-s3cr3t-k3y"
+  default   = "n3wS3cr3tK3y"
 }
 
 resource "azurerm_express_route_circuit_peering" "private" {

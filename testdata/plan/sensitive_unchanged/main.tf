@@ -41,7 +41,7 @@ resource "azurerm_express_route_circuit" "primary" {
 variable "shared_key" {
   type      = string
   sensitive = true
-  default   = "s4me-s3cr3t-k3y"
+  default   = "s4meS3cr3tK3y"
 }
 
 resource "azurerm_express_route_circuit_peering" "private" {

@@ -38,7 +38,7 @@ resource "azurerm_express_route_circuit" "primary" {
 variable "shared_key" {
   type      = string
   sensitive = true
-  default   = "0ld-s3cr3t-k3y"
+  default   = "0ldS3cr3tK3y"
 }
 
 resource "azurerm_express_route_circuit_peering" "private" {

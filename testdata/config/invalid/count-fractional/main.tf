@@ -1,0 +1,31 @@
+# count must be a whole number.
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "er" {
+  name     = "rg-er-ams-prod"
+  location = "westeurope"
+}
+
+resource "azurerm_express_route_circuit" "primary" {
+  name                  = "er-ams-primary"
+  resource_group_name   = azurerm_resource_group.er.name
+  location              = azurerm_resource_group.er.location
+  service_provider_name = "Equinix"
+  peering_location      = "Amsterdam"
+  bandwidth_in_mbps     = 1000
+
+  sku {
+    tier   = "Standard"
+    family = "MeteredData"
+  }
+}
+
+resource "azurerm_express_route_circuit_authorization" "half" {
+  count = 3 / 2 # ERROR: Invalid count argument
+
+  name                       = "auth-${count.index}"
+  express_route_circuit_name = azurerm_express_route_circuit.primary.name
+  resource_group_name        = azurerm_resource_group.er.name
+}

@@ -1,0 +1,31 @@
+# Two outputs called circuit_id.
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "er" {
+  name     = "rg-er-ams-prod"
+  location = "westeurope"
+}
+
+resource "azurerm_express_route_circuit" "primary" {
+  name                  = "er-ams-primary"
+  resource_group_name   = azurerm_resource_group.er.name
+  location              = azurerm_resource_group.er.location
+  service_provider_name = "Equinix"
+  peering_location      = "Amsterdam"
+  bandwidth_in_mbps     = 1000
+
+  sku {
+    tier   = "Standard"
+    family = "MeteredData"
+  }
+}
+
+output "circuit_id" {
+  value = azurerm_express_route_circuit.primary.id
+}
+
+output "circuit_id" { # ERROR: Duplicate output definition
+  value = azurerm_express_route_circuit.primary.name
+}

@@ -1,0 +1,13 @@
+resource "azurerm_express_route_circuit" "primary" {
+  name                  = "er-ams-primary"
+  resource_group_name   = azurerm_resource_group.er.name
+  location              = azurerm_resource_group.er.location
+  service_provider_name = "Equinix"
+  peering_location      = "Amsterdam"
+  bandwidth_in_mbps     = 2000
+
+  sku {
+    tier   = "Premium"
+    family = "MeteredData"
+  }
+}

@@ -1,0 +1,18 @@
+# A circuit needs exactly one sku block.
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "er" {
+  name     = "rg-er-ams-prod"
+  location = "westeurope"
+}
+
+resource "azurerm_express_route_circuit" "primary" { # ERROR: Insufficient sku blocks
+  name                  = "er-ams-primary"
+  resource_group_name   = azurerm_resource_group.er.name
+  location              = azurerm_resource_group.er.location
+  service_provider_name = "Equinix"
+  peering_location      = "Amsterdam"
+  bandwidth_in_mbps     = 1000
+}

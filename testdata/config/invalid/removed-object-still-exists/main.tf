@@ -1,0 +1,37 @@
+# A removed block for a resource that is still declared.
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "er" {
+  name     = "rg-er-ams-prod"
+  location = "westeurope"
+}
+
+resource "azurerm_express_route_circuit" "primary" {
+  name                  = "er-ams-primary"
+  resource_group_name   = azurerm_resource_group.er.name
+  location              = azurerm_resource_group.er.location
+  service_provider_name = "Equinix"
+  peering_location      = "Amsterdam"
+  bandwidth_in_mbps     = 1000
+
+  sku {
+    tier   = "Standard"
+    family = "MeteredData"
+  }
+}
+
+resource "azurerm_express_route_circuit_authorization" "legacy_vpn" {
+  name                       = "auth-legacy-vpn"
+  express_route_circuit_name = azurerm_express_route_circuit.primary.name
+  resource_group_name        = azurerm_resource_group.er.name
+}
+
+removed {
+  from = azurerm_express_route_circuit_authorization.legacy_vpn # ERROR: Removed object still exists
+
+  lifecycle {
+    destroy = false
+  }
+}

@@ -1,0 +1,30 @@
+# self is the object after apply: only postconditions can see it.
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "er" {
+  name     = "rg-er-ams-prod"
+  location = "westeurope"
+}
+
+resource "azurerm_express_route_circuit" "primary" {
+  name                  = "er-ams-primary"
+  resource_group_name   = azurerm_resource_group.er.name
+  location              = azurerm_resource_group.er.location
+  service_provider_name = "Equinix"
+  peering_location      = "Amsterdam"
+  bandwidth_in_mbps     = 1000
+
+  lifecycle {
+    precondition {
+      condition     = self.bandwidth_in_mbps >= 1000 # ERROR: Invalid "self" reference
+      error_message = "The primary circuit needs at least 1 Gbps."
+    }
+  }
+
+  sku {
+    tier   = "Standard"
+    family = "MeteredData"
+  }
+}

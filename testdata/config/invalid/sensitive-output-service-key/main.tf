@@ -1,0 +1,28 @@
+# service_key is a secret Azure computes: unknown until apply, and sensitive all the same.
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "er" {
+  name     = "rg-er-ams-prod"
+  location = "westeurope"
+}
+
+resource "azurerm_express_route_circuit" "primary" {
+  name                  = "er-ams-primary"
+  resource_group_name   = azurerm_resource_group.er.name
+  location              = azurerm_resource_group.er.location
+  service_provider_name = "Equinix"
+  peering_location      = "Amsterdam"
+  bandwidth_in_mbps     = 1000
+
+  sku {
+    tier   = "Standard"
+    family = "MeteredData"
+  }
+}
+
+output "service_key" { # ERROR: Output refers to sensitive values
+  description = "Send this to Equinix."
+  value       = azurerm_express_route_circuit.primary.service_key
+}

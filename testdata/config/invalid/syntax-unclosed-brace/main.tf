@@ -1,0 +1,25 @@
+# The closing brace of the circuit block is missing: the parser reaches the end of the file still
+# inside the block.
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "er" {
+  name     = "rg-er-ams-prod"
+  location = "westeurope"
+}
+
+resource "azurerm_express_route_circuit" "primary" {
+  name                  = "er-ams-primary"
+  resource_group_name   = azurerm_resource_group.er.name
+  location              = azurerm_resource_group.er.location
+  service_provider_name = "Equinix"
+  peering_location      = "Amsterdam"
+  bandwidth_in_mbps     = 1000
+
+  sku {
+    tier   = "Standard"
+    family = "MeteredData"
+  }
+
+# end of file # ERROR: Invalid HCL syntax

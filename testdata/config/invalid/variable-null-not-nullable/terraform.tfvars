@@ -1,0 +1,1 @@
+vlan_id = null # ERROR: Required variable not set

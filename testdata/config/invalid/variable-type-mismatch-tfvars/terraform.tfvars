@@ -1,0 +1,2 @@
+# Copied from the provider's form.
+peer_asn = "AS65010" # ERROR: Invalid value for input variable

@@ -1,0 +1,1 @@
+bandwidth_in_mbps = 750 # ERROR: Invalid value for variable

@@ -1,0 +1,40 @@
+# azurerm_express_route_circuit, as in the azurerm documentation example: a 1 Gbps provider
+# circuit through Equinix in Amsterdam.
+
+terraform {
+  required_providers {
+    azurerm = {
+      source  = "hashicorp/azurerm"
+      version = "~> 4.0"
+    }
+  }
+}
+
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "er" {
+  name     = "rg-er-ams-prod"
+  location = "westeurope"
+}
+
+resource "azurerm_express_route_circuit" "primary" {
+  name                  = "er-ams-primary"
+  resource_group_name   = azurerm_resource_group.er.name
+  location              = azurerm_resource_group.er.location
+  service_provider_name = "Equinix"
+  peering_location      = "Amsterdam"
+  bandwidth_in_mbps     = 1000
+
+  sku {
+    tier   = "Standard"
+    family = "MeteredData"
+  }
+
+  allow_classic_operations = false
+
+  tags = {
+    environment = "production"
+  }
+}
