@@ -196,10 +196,10 @@ pub fn record(plan: &Plan, state: &mut State) -> anyhow::Result<()> {
             }
             Action::NoOp => {
                 // A moved object keeps its object under the new address.
-                if let Some(prev) = &change.prev_addr {
-                    if let Some(object) = state.resources.remove(prev) {
-                        state.resources.insert(change.addr.clone(), object);
-                    }
+                if let Some(prev) = &change.prev_addr
+                    && let Some(object) = state.resources.remove(prev)
+                {
+                    state.resources.insert(change.addr.clone(), object);
                 }
             }
             Action::Read => {}
