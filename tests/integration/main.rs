@@ -2,6 +2,7 @@
 
 mod arm;
 mod modules;
+mod plan;
 mod rules;
 mod state;
 mod tidy;
