@@ -2,6 +2,7 @@
 //! wiring of library pieces per command. The only module that prints or reads the environment.
 
 mod argv;
+mod backend;
 mod plan;
 mod state;
 mod validate;

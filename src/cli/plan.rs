@@ -10,7 +10,7 @@ use crate::desired::NoCloud;
 use crate::diag::{Diagnostics, render_human};
 use crate::plan::render_human::{HumanOptions, render};
 use crate::plan::{Mode, Plan, PlanOptions, make_plan, no_domain_rule};
-use crate::state::{Backend, CloudTarget, LocalBackend, State};
+use crate::state::{CloudTarget, State};
 use clap::{ArgAction, Args};
 use std::path::PathBuf;
 
@@ -91,7 +91,7 @@ pub fn plan_command(
         )?;
         return Ok((1, None));
     }
-    let backend = LocalBackend::new(&state_file(ctx, &config));
+    let backend = super::backend::configured(ctx, &config)?.backend;
     let mode = if args.destroy {
         Mode::Destroy
     } else if args.refresh_only {
@@ -105,7 +105,7 @@ pub fn plan_command(
         replace: args.replace.clone(),
     };
     let root = ctx.dir.clone();
-    let result = with_lock(&backend, &args.lock, operation, ctx, || {
+    let result = with_lock(backend.as_ref(), &args.lock, operation, ctx, || {
         let state = backend.read()?.unwrap_or_else(|| {
             State::new(CloudTarget {
                 target: "emulator".into(),
