@@ -360,10 +360,8 @@ fn from_block(ctx: &Context<'_>, kind: &str, body: &Body) -> Result<Selected, Bl
                 "storage_account_name",
                 "the storage account that holds the state container",
             );
-            let container_name = settings.required(
-                "container_name",
-                "the blob container that holds the state",
-            );
+            let container_name =
+                settings.required("container_name", "the blob container that holds the state");
             let key = settings.required("key", "the state blob's name, such as prod.tfstate");
             let endpoint = settings.string("endpoint").filter(|e| !e.is_empty());
             let _ = settings.string("resource_group_name");
@@ -527,7 +525,12 @@ pub fn init(ctx: &mut Context<'_>, options: &InitBackend<'_>) -> anyhow::Result<
         Some(_) if options.reconfigure => {}
         Some(previous) if options.migrate_state => {
             let source = from_record(ctx, previous)?;
-            migrate_between(ctx, source.as_ref(), selected.backend.as_ref(), options.lock)?;
+            migrate_between(
+                ctx,
+                source.as_ref(),
+                selected.backend.as_ref(),
+                options.lock,
+            )?;
         }
         Some(previous) => {
             let source = from_record(ctx, previous)

@@ -395,15 +395,21 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let report = state::import_terraform(&bytes)
                 .with_context(|| format!("converting Terraform state {}", file.display()))?;
-            with_lock(backend.as_ref(), &args.lock, "state import-terraform", ctx, || {
-                if !force && backend.read()?.is_some() {
-                    anyhow::bail!(
-                        "{} already exists; move it aside, or use --force to replace it",
-                        backend.describe()
-                    );
-                }
-                backend.write(&report.state, WriteOptions { force: true })
-            })?;
+            with_lock(
+                backend.as_ref(),
+                &args.lock,
+                "state import-terraform",
+                ctx,
+                || {
+                    if !force && backend.read()?.is_some() {
+                        anyhow::bail!(
+                            "{} already exists; move it aside, or use --force to replace it",
+                            backend.describe()
+                        );
+                    }
+                    backend.write(&report.state, WriteOptions { force: true })
+                },
+            )?;
             writeln!(
                 ctx.out,
                 "Converted {} resource instance(s) from {} into {}.",
@@ -430,8 +436,9 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
                 timeout: args.lock.lock_timeout,
                 interval: LOCK_RETRY_INTERVAL,
             };
-            let info = state::lock_with_retry(backend.as_ref(), &request, retry, &mut std::thread::sleep)
-                .context("error acquiring the state lock")?;
+            let info =
+                state::lock_with_retry(backend.as_ref(), &request, retry, &mut std::thread::sleep)
+                    .context("error acquiring the state lock")?;
             writeln!(ctx.out, "locked {}", info.id)?;
             ctx.out.flush()?;
             let mut sink = Vec::new();

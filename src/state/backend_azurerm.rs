@@ -36,7 +36,7 @@ const MAX_STATE_BYTES: u64 = 1 << 30;
 
 /// How often a waiter re-reads the lock info of a lease taken an instant ago, whose holder has not
 /// written its lock info yet, and how long it waits between reads.
-const HOLDER_READS: usize = 20;
+const HOLDER_READS: usize = 40;
 const HOLDER_READ_INTERVAL: Duration = Duration::from_millis(50);
 
 /// Characters escaped in a blob path: everything but unreserved characters and `/`.
@@ -551,7 +551,10 @@ impl AzureBlobBackend {
     fn break_lock(&self, lock_id: &str) -> anyhow::Result<()> {
         let what = "force-unlocking the state";
         let Some(reply) = self.properties(what)? else {
-            anyhow::bail!("{}: there is no state blob, so nothing is locked", self.describe);
+            anyhow::bail!(
+                "{}: there is no state blob, so nothing is locked",
+                self.describe
+            );
         };
         let Some(info) = reply.lock_info() else {
             if reply.header("x-ms-lease-state") == Some("leased") {
@@ -762,10 +765,7 @@ impl Backend for AzureBlobBackend {
             .properties(what)
             .and_then(|props| {
                 let mut metadata = props.map(|p| p.metadata()).unwrap_or_default();
-                metadata.insert(
-                    LOCK_METADATA_KEY.to_string(),
-                    BASE64.encode(info.to_json()),
-                );
+                metadata.insert(LOCK_METADATA_KEY.to_string(), BASE64.encode(info.to_json()));
                 self.set_metadata(&metadata, Some(&info.id), what)
             })
             .and_then(|reply| match reply.status {
@@ -783,7 +783,10 @@ impl Backend for AzureBlobBackend {
     fn unlock(&self, lock_id: &str) -> anyhow::Result<()> {
         let what = "releasing the state lock";
         let Some(reply) = self.properties(what)? else {
-            anyhow::bail!("{}: there is no state blob, so nothing is locked", self.describe);
+            anyhow::bail!(
+                "{}: there is no state blob, so nothing is locked",
+                self.describe
+            );
         };
         let info = reply.lock_info();
         if let Some(info) = &info
@@ -844,7 +847,10 @@ mod tests {
         let headers = vec![
             ("x-ms-version".to_string(), API_VERSION.to_string()),
             ("content-type".to_string(), "application/json".to_string()),
-            ("x-ms-date".to_string(), "Fri, 01 Jan 2027 00:00:00 GMT".to_string()),
+            (
+                "x-ms-date".to_string(),
+                "Fri, 01 Jan 2027 00:00:00 GMT".to_string(),
+            ),
             ("if-match".to_string(), "\"0x1\"".to_string()),
             ("x-ms-blob-type".to_string(), "BlockBlob".to_string()),
         ];
@@ -872,7 +878,10 @@ mod tests {
             BASE64.encode(b"very-secret-key"),
         )))
         .unwrap();
-        assert_eq!(backend.resource_path(true), "/tfstate/prod/site%20a.tfstate");
+        assert_eq!(
+            backend.resource_path(true),
+            "/tfstate/prod/site%20a.tfstate"
+        );
         assert_eq!(url_path(&backend.endpoint), "/acct");
         assert_eq!(url_path("https://acct.blob.core.windows.net"), "");
         assert_eq!(
@@ -884,7 +893,10 @@ mod tests {
         ));
         assert!(!format!("{sas:?}").contains("abc"));
         let backend = AzureBlobBackend::new(&sas).unwrap();
-        assert_eq!(backend.redact("x abc%2Bdef y abc+def"), "x (hidden) y (hidden)");
+        assert_eq!(
+            backend.redact("x abc%2Bdef y abc+def"),
+            "x (hidden) y (hidden)"
+        );
     }
 
     #[test]
@@ -895,7 +907,10 @@ mod tests {
         .err()
         .unwrap()
         .to_string();
-        assert!(err.contains("ARM_ACCESS_KEY") && !err.contains("not base64 !!"), "{err}");
+        assert!(
+            err.contains("ARM_ACCESS_KEY") && !err.contains("not base64 !!"),
+            "{err}"
+        );
     }
 
     #[test]

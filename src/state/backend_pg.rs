@@ -191,7 +191,9 @@ impl PgBackend {
             );
         }
         if settings.schema_name.is_empty() {
-            anyhow::bail!("the pg backend's schema_name is empty; remove it to use {DEFAULT_SCHEMA}");
+            anyhow::bail!(
+                "the pg backend's schema_name is empty; remove it to use {DEFAULT_SCHEMA}"
+            );
         }
         let mut secrets = vec![settings.conn_str.clone()];
         if let Some(password) = config.get_password() {
@@ -249,7 +251,7 @@ impl PgBackend {
         {
             "the server refused the credentials; check the user and password in conn_str, PG_CONN_STR or PGPASSWORD"
         } else if code == Some(&SqlState::INVALID_CATALOG_NAME) {
-            "the database does not exist; check the database name in conn_str or PG_CONN_STR, or create it"
+            "check the database name in conn_str or PG_CONN_STR, or create the database"
         } else if error.as_db_error().is_some() {
             "the server refused the connection; check the connection settings in conn_str or PG_CONN_STR"
         } else {
@@ -355,10 +357,7 @@ impl PgBackend {
     }
 
     /// The holder named by the lock-info row, if it can be read.
-    fn read_holder(
-        &self,
-        tx: &mut postgres::Transaction<'_>,
-    ) -> anyhow::Result<Option<LockInfo>> {
+    fn read_holder(&self, tx: &mut postgres::Transaction<'_>) -> anyhow::Result<Option<LockInfo>> {
         let row = tx
             .query_opt(
                 &format!("SELECT info FROM {}.locks WHERE name = $1", self.schema),

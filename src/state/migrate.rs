@@ -84,9 +84,7 @@ mod tests {
         let mut newer = state.clone();
         newer.serial = 9;
         newer.resources.clear();
-        destination
-            .write(&newer, WriteOptions::default())
-            .unwrap();
+        destination.write(&newer, WriteOptions::default()).unwrap();
         let err = migrate(&source, &destination).unwrap_err().to_string();
         assert!(err.contains("newer than serial 7"), "{err}");
 

@@ -1,5 +1,7 @@
 //! The one integration test binary: runs the built `peerform` command as a user would.
 
+mod backends;
+mod servers;
 mod state;
 mod tidy;
 mod validate;
