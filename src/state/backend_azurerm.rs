@@ -205,6 +205,11 @@ impl AzureBlobBackend {
             .unwrap_or_else(|| format!("https://{account}.blob.core.windows.net"))
             .trim_end_matches('/')
             .to_string();
+        if endpoint.contains('?') {
+            anyhow::bail!(
+                "the azurerm backend's endpoint carries a query string; write the bare blob service URL, and put a SAS token in ARM_SAS_TOKEN"
+            );
+        }
         if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
             anyhow::bail!(
                 "the azurerm backend's endpoint {endpoint} is not an http(s) URL; write it as https://ACCOUNT.blob.core.windows.net"

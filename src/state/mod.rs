@@ -1,16 +1,15 @@
 //! State: the model, the versioned file format, the journal, locks, backends, merge and Terraform
 //! import. It must not know the cloud: ARM ids and attribute values are opaque data here, and nothing in
-//! this module prints or reads the environment, and only the pg and azurerm backends talk to the
-//! network (to their own servers).
+//! this module prints or reads the environment; only the pg and azurerm backends talk to the network,
+//! to the servers that keep the state.
 //!
 //! Files by prefix: `model` (domain types, no serde), `wire` (the private file format v1 and its
 //! version sniffing), `secret` (argon2id digests), `journal` (append-only step log and replay),
 //! `backend` (the `Backend` trait and its conformance suite), `backend_local` (file backend with lock
 //! file and backup), `backend_pg` (PostgreSQL table, advisory lock), `backend_azurerm` (Azure Blob,
-//! lease lock), `lock` (lock info, retry, durations), `merge` (three-way merge for git), `migrate`
-//! (copying a state between backends),
-//! `surgery` (`state mv`/`state rm`), `terraform_import` (Terraform v4 state conversion) and `estate`
-//! (a synthetic ExpressRoute estate for tests and benchmarks).
+//! lease lock), `migrate` (copying a state between backends), `lock` (lock info, retry, durations),
+//! `merge` (three-way merge for git), `surgery` (`state mv`/`state rm`), `terraform_import` (Terraform
+//! v4 state conversion) and `estate` (a synthetic ExpressRoute estate for tests and benchmarks).
 
 mod backend;
 mod backend_azurerm;
