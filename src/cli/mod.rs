@@ -4,6 +4,7 @@
 mod argv;
 mod backend;
 mod plan;
+pub mod emulator;
 mod state;
 mod validate;
 
@@ -51,6 +52,11 @@ pub enum Command {
     ///
     /// Example: peerform force-unlock 0b7c1a52-…
     ForceUnlock(state::ForceUnlockArgs),
+    /// The ARM emulator: serve it over HTTP on loopback, or set a circuit's provider state.
+    ///
+    /// Example: peerform emulator serve --listen 127.0.0.1:8444
+    #[command(subcommand)]
+    Emulator(emulator::EmulatorCommand),
 }
 
 /// What every command gets from the environment: working directory, colour choice, output streams.
@@ -116,5 +122,6 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
         Command::Init(args) => state::run_init(args, ctx),
         Command::State(cmd) => state::run(cmd, ctx),
         Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),
+        Command::Emulator(cmd) => emulator::run(cmd, ctx),
     }
 }

@@ -224,7 +224,7 @@ pub(super) fn with_lock<T>(
         interval: LOCK_RETRY_INTERVAL,
     };
     let info = state::lock_with_retry(backend, &request, retry, &mut std::thread::sleep)
-        .context("error acquiring the state lock")?;
+        .context("acquiring the state lock")?;
     let result = body();
     let released = backend.unlock(&info.id);
     match (result, released) {
@@ -438,7 +438,7 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
             };
             let info =
                 state::lock_with_retry(backend.as_ref(), &request, retry, &mut std::thread::sleep)
-                    .context("error acquiring the state lock")?;
+                    .context("acquiring the state lock")?;
             writeln!(ctx.out, "locked {}", info.id)?;
             ctx.out.flush()?;
             let mut sink = Vec::new();

@@ -789,3 +789,32 @@ fn init_reports_a_backend_that_does_not_answer() {
     }
     assert!(!dir.path().join(".peerform/backend.json").exists());
 }
+
+#[test]
+fn mistakes_in_a_backend_block_are_shown_on_their_line() {
+    let dir = quickstart(Some(
+        "terraform {\n  backend \"pg\" {\n    schema_nam = \"x\"\n    conn_str   = var.conn\n    skip_table_creation = \"yes\"\n  }\n}\n",
+    ));
+    let err = fails(&peerform(dir.path(), &["plan"], &Env::pg()));
+    for expected in [
+        "on backend.tf:3:5",
+        "Did you mean \"schema_name\"?",
+        "on backend.tf:4:18",
+        "must be a literal string",
+        "skip_table_creation must be true or false",
+        "the backend block has errors",
+    ] {
+        assert!(err.contains(expected), "{expected:?} missing from:\n{err}");
+    }
+    let err = fails(&peerform(dir.path(), &["state", "list"], &Env::pg()));
+    assert!(err.contains("Did you mean \"schema_name\"?"), "{err}");
+    // --state names a local file, which a pg configuration does not use.
+    let dir = quickstart(Some(&pg_block("unused")));
+    let err = fails(&peerform(
+        dir.path(),
+        &["state", "list", "--state", "x.tfstate"],
+        &Env::pg(),
+    ));
+    assert!(err.contains("drop --state"), "{err}");
+    assert!(!dir.path().join("peerform.tfstate").exists());
+}

@@ -1,5 +1,6 @@
 //! The one integration test binary: runs the built `peerform` command as a user would.
 
+mod arm;
 mod backends;
 mod servers;
 mod state;
