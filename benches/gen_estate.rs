@@ -10,5 +10,8 @@ fn main() {
     let sites: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1000);
     std::fs::create_dir_all(dir).expect("create the estate folder");
     estate::write_estate(std::path::Path::new(dir), sites).expect("write the estate");
-    println!("wrote {} resources to {dir}", sites * estate::RESOURCES_PER_SITE);
+    println!(
+        "wrote {} resources to {dir}",
+        sites * estate::RESOURCES_PER_SITE
+    );
 }

@@ -12,10 +12,11 @@ use crate::config::{Block, Body, Config, LoadOptions, did_you_mean, load_config}
 use crate::diag::{Diagnostic, Diagnostics, render_human};
 use crate::state::{
     self, AzureBlobBackend, AzureBlobSettings, AzureCredentials, Backend, LocalBackend, Migration,
-    PgBackend, PgSettings,
+    PgBackend, PgSettings, StateStore,
 };
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
 use std::path::{Path, PathBuf};
 
 /// Where `init` records the backend it set up, inside the working folder.
@@ -97,6 +98,43 @@ pub fn configured(ctx: &mut Context<'_>, config: &Config) -> anyhow::Result<Sele
         }
         Err(BlockError::Other(e)) => Err(e),
     }
+}
+
+/// The configured backend as `plan` and `apply` use it: a local backend journals beside its file; a
+/// remote one journals completed steps to `.peerform/<type>-<digest>.journal` until the run ends.
+pub fn store(ctx: &mut Context<'_>, config: &Config) -> anyhow::Result<StateStore> {
+    let selected = configured(ctx, config)?;
+    Ok(match selected.record {
+        BackendRecord::Local { path } => StateStore::Local(LocalBackend::new(&ctx.dir.join(path))),
+        record => {
+            let dot = ctx.dir.join(".peerform");
+            std::fs::create_dir_all(&dot)
+                .with_context(|| format!("creating {}", dot.display()))?;
+            // One journal per backend location, named by a digest of its (credential-free) record.
+            let digest = sha2::Sha256::digest(serde_json::to_vec(&record)?);
+            let name = format!("{}-{}.journal", record.kind(), hex::encode(&digest[..6]));
+            StateStore::remote(selected.backend, &dot.join(name))
+        }
+    })
+}
+
+/// Whether the configuration in `dir` may name a remote backend, judged from the text of its `.tf`
+/// files without loading them (so that `plan` knows to reach the cloud for a refresh when no local
+/// state file is in sight). A false positive only costs a connection.
+pub fn may_be_remote(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let path = entry.path();
+        path.extension().is_some_and(|e| e == "tf")
+            && std::fs::read_to_string(&path).is_ok_and(|text| {
+                text.split("backend").skip(1).any(|rest| {
+                    let rest = rest.trim_start();
+                    rest.starts_with("\"pg\"") || rest.starts_with("\"azurerm\"")
+                })
+            })
+    })
 }
 
 /// The backend of a state command: `--state PATH` (a local file) or the configuration's backend.

@@ -1,10 +1,11 @@
 //! The command line: argv normalisation (Terraform's single-dash spellings), clap definitions, and the
 //! wiring of library pieces per command. The only module that prints or reads the environment.
 
+mod apply;
 mod argv;
 mod backend;
-mod plan;
 pub mod emulator;
+mod plan;
 mod state;
 mod validate;
 
@@ -39,6 +40,14 @@ pub enum Command {
     ///
     /// Example: peerform plan --out plan.json --detailed-exitcode
     Plan(plan::PlanArgs),
+    /// Carry out the plan against the cloud (asks for `yes` unless --auto-approve or a saved plan).
+    ///
+    /// Example: peerform apply --auto-approve
+    Apply(apply::ApplyArgs),
+    /// Destroy every object the state manages (apply --destroy).
+    ///
+    /// Example: peerform destroy --auto-approve
+    Destroy(apply::ApplyArgs),
     /// Prepare a working directory: check configuration and backend, create .peerform/.
     ///
     /// Example: peerform init --git
@@ -119,6 +128,8 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     match command {
         Command::Validate(args) => validate::run(args, ctx),
         Command::Plan(args) => plan::run(args, ctx),
+        Command::Apply(args) => apply::run(args, ctx, false),
+        Command::Destroy(args) => apply::run(args, ctx, true),
         Command::Init(args) => state::run_init(args, ctx),
         Command::State(cmd) => state::run(cmd, ctx),
         Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),

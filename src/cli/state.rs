@@ -179,7 +179,7 @@ fn open(ctx: &mut Context<'_>, args: &StatePathArgs) -> anyhow::Result<Box<dyn B
     Ok(super::backend::for_state_command(ctx, args.state.as_deref())?.backend)
 }
 
-fn who(ctx: &Context<'_>) -> String {
+pub(super) fn who(ctx: &Context<'_>) -> String {
     let user = ctx
         .env
         .iter()
@@ -195,7 +195,7 @@ fn who(ctx: &Context<'_>) -> String {
     format!("{user}@{host}")
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

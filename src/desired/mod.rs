@@ -91,7 +91,7 @@ pub fn build(config: &Config, reader: &dyn Reader) -> (Desired, Diagnostics) {
 
 /// A reader for when no cloud is wired in: data sources stay unknown; files are read by `config`.
 pub struct NoCloud<'a> {
-    pub files: &'a dyn Fn(&str) -> Result<String, String>,
+    pub files: &'a (dyn Fn(&str) -> Result<String, String> + Sync),
 }
 
 impl Reader for NoCloud<'_> {

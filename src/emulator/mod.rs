@@ -1088,14 +1088,15 @@ fn check_version(version: Option<&str>, accepted: &[&str], type_name: &str) -> O
             "The api-version query parameter (?api-version=) is required for all requests.",
         ));
     };
-    let well_formed = version.len() >= 10
-        && version[..10].char_indices().all(|(i, c)| {
+    let well_formed = version.get(..10).is_some_and(|date| {
+        date.char_indices().all(|(i, c)| {
             if i == 4 || i == 7 {
                 c == '-'
             } else {
                 c.is_ascii_digit()
             }
-        });
+        })
+    });
     if !well_formed {
         return Err(bad(
             "InvalidApiVersionParameter",
@@ -1183,4 +1184,44 @@ fn resource_not_found(id: &ResourceId) -> Fail {
             id.resource_group
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_requests_get_arm_errors_not_panics() {
+        let emulator = Emulator::in_memory(EmulatorConfig::default()).unwrap();
+        let urls = [
+            "",
+            "/",
+            "?",
+            "/subscriptions",
+            "/subscriptions/s/resourcegroups/rg?api-version=2025-09-0\u{e9}x",
+            "/subscriptions/s/resourcegroups/rg?api-version=\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/%ZZ/peerings?api-version=2025-09-01",
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/a/b/c/d/e/f/g?api-version=2025-09-01",
+            "/subscriptions/s/providers/Microsoft.Network/locations/x/operations/nope?api-version=2025-09-01",
+            "http://host",
+            "/subscriptions/s/resourcegroups/rg/providers/Microsoft.Network/virtualNetworks/%2F?api-version=2025-09-01",
+        ];
+        for url in urls {
+            for method in [
+                Method::Get,
+                Method::Put,
+                Method::Patch,
+                Method::Delete,
+                Method::Post,
+            ] {
+                let mut request = Request::new(method, url);
+                request.body = Some(vec![0xff, 0xfe, b'{']);
+                let response = emulator.handle(&request, "http://x");
+                if response.status >= 400 {
+                    let body: Value = serde_json::from_slice(&response.body).unwrap();
+                    assert!(body["error"]["code"].is_string(), "{url}: {body}");
+                }
+            }
+        }
+    }
 }

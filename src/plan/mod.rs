@@ -8,7 +8,7 @@ mod model;
 pub mod render_human;
 mod schedule;
 
-pub use diff::{Decision, DiffOptions, diff, normalise};
+pub use diff::{Decision, DiffOptions, diff, normalise, normalise_keep_marks};
 pub use model::{
     Action, ActionReason, Mode, OutputChange, Plan, ReplaceReason, ResourceChange, Step, StepKind,
 };

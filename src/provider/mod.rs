@@ -113,3 +113,60 @@ impl Provider {
         self.client.delete(id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::{Emulator, EmulatorConfig};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    fn object(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect::<BTreeMap<_, _>>(),
+        )
+    }
+
+    #[test]
+    fn in_process_emulator_round_trip_and_cloud_names() {
+        let emulator = Emulator::in_memory(EmulatorConfig::default()).unwrap();
+        let client = ArmClient::new(Arc::new(emulator), None, ClientOptions::for_emulator("s"));
+        assert_eq!(client.describe(), "emulator (in memory)");
+        let provider = Provider::new(client);
+        let rg = object(&[
+            ("name", Value::string("rg")),
+            ("location", Value::string("West US")),
+        ]);
+        let (id, attributes) = provider
+            .create_or_update("azurerm_resource_group", &rg)
+            .unwrap();
+        assert_eq!(id.to_string(), "/subscriptions/s/resourceGroups/rg");
+        assert_eq!(
+            attributes.get_attr("location").unwrap().as_str(),
+            Some("westus")
+        );
+        assert!(attributes.get_attr("tags").unwrap().is_null());
+        provider.delete("azurerm_resource_group", &id).unwrap();
+        assert!(
+            provider
+                .read("azurerm_resource_group", &id, None)
+                .unwrap()
+                .is_none()
+        );
+        assert!(provider.create_or_update("azurerm_nothing", &rg).is_err());
+
+        assert_eq!(Cloud::parse("emulator").unwrap(), Cloud::Emulator);
+        assert_eq!(
+            Cloud::parse("azure").unwrap().describe(),
+            "azure (https://management.azure.com)"
+        );
+        assert_eq!(
+            Cloud::parse("http://127.0.0.1:8444/").unwrap(),
+            Cloud::Endpoint("http://127.0.0.1:8444".into())
+        );
+        assert!(Cloud::parse("mars").is_err());
+    }
+}

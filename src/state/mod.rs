@@ -7,7 +7,8 @@
 //! version sniffing), `secret` (argon2id digests), `journal` (append-only step log and replay),
 //! `backend` (the `Backend` trait and its conformance suite), `backend_local` (file backend with lock
 //! file and backup), `backend_pg` (PostgreSQL table, advisory lock), `backend_azurerm` (Azure Blob,
-//! lease lock), `migrate` (copying a state between backends), `lock` (lock info, retry, durations),
+//! lease lock), `store` (apply's view of any backend, with a local journal for remote ones), `migrate`
+//! (copying a state between backends), `lock` (lock info, retry, durations),
 //! `merge` (three-way merge for git), `surgery` (`state mv`/`state rm`), `terraform_import` (Terraform
 //! v4 state conversion) and `estate` (a synthetic ExpressRoute estate for tests and benchmarks).
 
@@ -22,6 +23,7 @@ mod merge;
 mod migrate;
 mod model;
 mod secret;
+mod store;
 mod surgery;
 mod terraform_import;
 mod wire;
@@ -48,6 +50,7 @@ pub use secret::{
     ALWAYS_SECRET, Digest, SecretJob, SecretParams, digest_all, digest_secrets, object_context,
     output_context, output_secret_matches, secret_input, secret_matches,
 };
+pub use store::StateStore;
 pub use surgery::{address_matches, move_objects, remove_objects};
 pub use terraform_import::{ImportReport, SUPPORTED_TYPES, Skipped, import_terraform};
 pub use wire::{decode, encode};

@@ -1030,13 +1030,16 @@ struct AuthWorld {
     last_form: Mutex<String>,
 }
 
-fn auth_world() -> (
+/// The token server's world, its URL, the emulator, the server threads and the server.
+type AuthSetup = (
     Arc<AuthWorld>,
     String,
     Arc<Emulator>,
     Vec<std::thread::JoinHandle<()>>,
     Arc<tiny_http::Server>,
-) {
+);
+
+fn auth_world() -> AuthSetup {
     let world = Arc::new(AuthWorld {
         issued: Mutex::new(Vec::new()),
         revoked: Mutex::new(Vec::new()),
