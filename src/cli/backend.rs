@@ -108,8 +108,7 @@ pub fn store(ctx: &mut Context<'_>, config: &Config) -> anyhow::Result<StateStor
         BackendRecord::Local { path } => StateStore::Local(LocalBackend::new(&ctx.dir.join(path))),
         record => {
             let dot = ctx.dir.join(".peerform");
-            std::fs::create_dir_all(&dot)
-                .with_context(|| format!("creating {}", dot.display()))?;
+            std::fs::create_dir_all(&dot).with_context(|| format!("creating {}", dot.display()))?;
             // One journal per backend location, named by a digest of its (credential-free) record.
             let digest = sha2::Sha256::digest(serde_json::to_vec(&record)?);
             let name = format!("{}-{}.journal", record.kind(), hex::encode(&digest[..6]));

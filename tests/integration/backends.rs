@@ -1,9 +1,9 @@
 //! The pg and azurerm backends against real servers on loopback (see `servers.rs`): the conformance
 //! suite, two processes contending for the lock, a holder killed with SIGKILL, `init --migrate-state`
-//! from local to pg to azurerm and back, the quick-start plan and `state pull` giving the same bytes
-//! from every backend, and clear errors for an unreachable server, wrong credentials and a missing
-//! container. Every output and every file written is searched for the credentials. Apply is not
-//! built yet: when it is, the quick-start test should apply with each backend and plan clean after.
+//! from local to pg to azurerm and back, `plan` and `state pull` giving the same bytes from every
+//! backend, and clear errors for an unreachable server, wrong credentials and a missing
+//! container. The quick start applies against the built-in emulator with each backend and plans clean
+//! after. Every output and every file written is searched for the credentials.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -203,7 +203,8 @@ fn quickstart(backend: Option<&str>) -> tempfile::TempDir {
     dir
 }
 
-/// The Terraform fixture converted into a peerform state file's bytes (with digested secrets).
+/// The Terraform fixture converted into a peerform state file's bytes (with digested secrets),
+/// retargeted at the built-in emulator so that commands run against it without `--cloud`.
 fn fixture_state() -> Vec<u8> {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
     BYTES
@@ -215,7 +216,14 @@ fn fixture_state() -> Vec<u8> {
                 &["state", "import-terraform", "terraform.tfstate"],
                 &Env::default(),
             ));
-            std::fs::read(dir.path().join("peerform.tfstate")).unwrap()
+            let bytes = std::fs::read(dir.path().join("peerform.tfstate")).unwrap();
+            let mut converted = state::decode(&bytes).unwrap();
+            converted.cloud = state::CloudTarget {
+                target: "emulator".into(),
+                endpoint: String::new(),
+                subscription: converted.cloud.subscription.clone(),
+            };
+            state::encode(&converted).unwrap()
         })
         .clone()
 }
@@ -510,7 +518,7 @@ fn two_processes_contend_for_the_azurerm_lease_and_force_unlock_breaks_it() {
     // The holder dies: its lease outlives it, and the next run is told who holds it.
     winner.kill().unwrap();
     winner.wait().unwrap();
-    let err = fails(&peerform(dir.path(), &["plan"], &env));
+    let err = fails(&peerform(dir.path(), &["plan", "--refresh=false"], &env));
     assert!(
         err.contains(&format!("held by {winner_user}@")) && err.contains(&lock_id),
         "{err}"
@@ -523,8 +531,8 @@ fn two_processes_contend_for_the_azurerm_lease_and_force_unlock_breaks_it() {
     assert!(err.contains("does not match"), "{err}");
     let out = ok(&peerform(dir.path(), &["force-unlock", &lock_id], &env));
     assert!(out.contains("successfully unlocked"), "{out}");
-    // The next run proceeds (apply, once built, takes the same lock).
-    ok(&peerform(dir.path(), &["plan"], &env));
+    // The next run proceeds.
+    ok(&peerform(dir.path(), &["plan", "--refresh=false"], &env));
     let mut next = hold_lock(dir.path(), "carol", &env, &[]);
     let (line, out) = first_line(&mut next);
     assert!(line.starts_with("locked "), "{line}");
@@ -616,7 +624,57 @@ fn init_migrate_state_moves_the_state_local_pg_azurerm_and_back() {
 }
 
 #[test]
-fn quickstart_plans_and_pulls_the_same_bytes_from_every_backend() {
+fn quickstart_applies_with_every_backend_and_plans_clean_after() {
+    let env = Env::both();
+    let backends = [
+        None,
+        Some(pg_block(&unique("apply"))),
+        Some(azurerm_block(
+            CONTAINER,
+            &format!("{}.tfstate", unique("apply")),
+        )),
+    ];
+    let mut dirs = Vec::new();
+    for backend in &backends {
+        // Each folder has its own emulated cloud in .peerform/.
+        let dir = quickstart(backend.as_deref());
+        let out = ok(&peerform(dir.path(), &["apply", "--auto-approve"], &env));
+        assert!(out.contains("Apply complete!"), "{out}");
+        let plan = peerform(dir.path(), &["plan", "--detailed-exitcode"], &env);
+        assert!(
+            ok(&plan).contains("No changes."),
+            "a plan after apply must be clean:\n{}",
+            text(&plan.stdout)
+        );
+        if backend.is_some() {
+            assert!(
+                !dir.path().join("peerform.tfstate").exists(),
+                "a remote backend wrote a local state"
+            );
+            let leftovers: Vec<_> = std::fs::read_dir(dir.path().join(".peerform"))
+                .unwrap()
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".journal"))
+                .collect();
+            assert!(
+                leftovers.is_empty(),
+                "journal left after apply: {leftovers:?}"
+            );
+        }
+        let pulled = ok(&peerform(dir.path(), &["state", "pull"], &env));
+        assert!(
+            state::decode(pulled.as_bytes()).unwrap().resources.len() >= 7,
+            "{pulled}"
+        );
+        dirs.push(dir);
+    }
+    for dir in &dirs {
+        assert_nothing_leaked(dir.path());
+    }
+}
+
+#[test]
+fn state_pull_and_plan_give_the_same_bytes_from_every_backend() {
     let env = Env::both();
     let state_bytes = fixture_state();
     let backends = [
@@ -639,7 +697,7 @@ fn quickstart_plans_and_pulls_the_same_bytes_from_every_backend() {
             &env,
         ));
         pulls.push(peerform(dir.path(), &["state", "pull"], &env).stdout);
-        let plan = peerform(dir.path(), &["plan"], &env);
+        let plan = peerform(dir.path(), &["plan", "--refresh=false"], &env);
         plans.push(ok(&plan));
         if backend.is_some() {
             assert!(
