@@ -15,5 +15,6 @@ pub mod graph;
 pub mod lang;
 pub mod plan;
 pub mod provider;
+pub mod rules;
 pub mod schema;
 pub mod state;

@@ -242,7 +242,7 @@ fn record_outputs(
         state,
         reader,
         &PlanOptions::default(),
-        &crate::plan::no_domain_rule,
+        &super::plan::domain_rule,
     );
     let mut steps = Vec::new();
     for name in state.outputs.keys() {
@@ -420,7 +420,7 @@ impl Executor for ProviderExecutor<'_> {
         match step.kind {
             StepKind::Create | StepKind::Update => {
                 let value = value.ok_or("no value to send")?;
-                if let Some(path) = unknown_path(value) {
+                if let Some(path) = unknown_path(&change.type_name, value) {
                     return Err(format!(
                         "{path} is still unknown after every step it depends on completed; check the expression that sets it"
                     ));
@@ -522,40 +522,45 @@ impl Executor for ProviderExecutor<'_> {
     }
 }
 
-/// The first attribute path still unknown in a value about to be sent, if any.
-fn unknown_path(value: &Value) -> Option<String> {
-    fn walk(v: &Value, path: &str) -> Option<String> {
-        match v {
+/// The first attribute path still unknown in a value about to be sent, if any. Attributes Azure
+/// computes (at any depth) may stay unknown: the mapping does not send them.
+fn unknown_path(type_name: &str, value: &Value) -> Option<String> {
+    fn walk(v: &Value, path: &str, schema: Option<&crate::schema::BlockSchema>) -> Option<String> {
+        match v.unmark().0 {
             Value::Unknown => Some(path.to_string()),
-            Value::Sensitive(inner) => walk(inner, path),
             Value::List(items) | Value::Set(items) => items
                 .iter()
                 .enumerate()
-                .find_map(|(i, x)| walk(x, &format!("{path}[{i}]"))),
+                .find_map(|(i, x)| walk(x, &format!("{path}[{i}]"), schema)),
             Value::Map(map) => map.iter().find_map(|(k, x)| {
-                walk(
-                    x,
-                    &if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    },
-                )
+                let attr = schema.and_then(|s| s.attribute(k));
+                if attr.is_some_and(|a| a.computed || (!a.required && !a.optional))
+                    && x.is_unknown()
+                {
+                    return None;
+                }
+                let nested = schema.and_then(|s| s.block(k));
+                if nested.is_some_and(|b| b.computed) && x.is_unknown() {
+                    return None;
+                }
+                let inner = nested
+                    .map(|b| &b.block)
+                    .or(if attr.is_some() { None } else { schema });
+                let child = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                walk(x, &child, if nested.is_some() { inner } else { None })
             }),
             _ => None,
         }
     }
-    // Computed attributes Azure fills in are allowed to be unknown: the mapping does not send them.
+    let schema = crate::schema::resource(type_name).map(|s| &s.block);
     let map = value.as_map()?;
     map.iter()
         .filter(|(k, _)| k.as_str() != "id")
-        .find_map(|(k, v)| {
-            if matches!(v.unmark().0, Value::Unknown) {
-                None
-            } else {
-                walk(v, k)
-            }
-        })
+        .find_map(|(k, v)| walk(&Value::object([(k.clone(), v.clone())]), "", schema))
 }
 
 /// Binds values unknown at plan time by planning again against the state as applied so far.
@@ -574,7 +579,7 @@ impl Binder for ReplanBinder<'_> {
             &state,
             self.reader,
             &PlanOptions::default(),
-            &crate::plan::no_domain_rule,
+            &super::plan::domain_rule,
         );
         if diags.has_errors() {
             return Err(diags

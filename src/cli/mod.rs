@@ -6,6 +6,7 @@ mod argv;
 mod backend;
 pub mod emulator;
 mod plan;
+mod rules;
 mod state;
 mod validate;
 
@@ -66,6 +67,10 @@ pub enum Command {
     /// Example: peerform emulator serve --listen 127.0.0.1:8444
     #[command(subcommand)]
     Emulator(emulator::EmulatorCommand),
+    /// List the ExpressRoute domain rules: id, severity, summary and source link.
+    ///
+    /// Example: peerform rules --json
+    Rules(rules::RulesArgs),
 }
 
 /// What every command gets from the environment: working directory, colour choice, output streams.
@@ -134,5 +139,6 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
         Command::State(cmd) => state::run(cmd, ctx),
         Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),
         Command::Emulator(cmd) => emulator::run(cmd, ctx),
+        Command::Rules(args) => rules::run(args, ctx),
     }
 }

@@ -9,7 +9,7 @@ use crate::config::{Config, LoadOptions, load_config, read_function_file};
 use crate::desired::NoCloud;
 use crate::diag::render_human;
 use crate::plan::render_human::{HumanOptions, render};
-use crate::plan::{Mode, Plan, PlanOptions, make_plan, no_domain_rule};
+use crate::plan::{Mode, Plan, PlanOptions, make_plan};
 use crate::provider::Provider;
 use crate::state::{Backend, CloudTarget, LockRequest, RetryOptions, State, StateStore};
 use anyhow::Context as _;
@@ -55,6 +55,9 @@ pub struct PlanArgs {
     /// How many steps apply runs at once (recorded for apply; plan itself is single-pass).
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
+    /// Change a domain rule's severity or switch it off: --rule G1=warning (repeatable).
+    #[arg(long = "rule", value_name = "ID=LEVEL")]
+    pub rules: Vec<String>,
     #[command(flatten)]
     pub lock: LockArgs,
     /// Where to act: emulator (default), azure, or an ARM endpoint URL such as
@@ -77,6 +80,23 @@ pub fn state_file(ctx: &Context<'_>, config: &Config) -> PathBuf {
         .and_then(|a| a.expr.as_literal_str().map(str::to_string));
     ctx.dir
         .join(path.unwrap_or_else(|| DEFAULT_STATE_FILE.to_string()))
+}
+
+/// The domain replacement rules (C6, C7, C12, W6) in the plan's terms.
+pub fn domain_rule(
+    type_name: &str,
+    before: &crate::lang::Value,
+    after: &crate::lang::Value,
+) -> Option<crate::plan::ReplaceReason> {
+    let reason = crate::rules::replacement_reason(type_name, before, after)?;
+    // `sku.family` → `sku[0].family`: nested blocks are lists in the plan's paths.
+    let parts: Vec<&str> = reason.attribute.split('.').collect();
+    let attribute = parts.join("[0].");
+    Some(crate::plan::ReplaceReason {
+        attribute: Some(attribute),
+        rule: Some(reason.rule_id.to_string()),
+        message: reason.message,
+    })
 }
 
 /// The `--cloud` value, or `PEERFORM_CLOUD`.
@@ -267,7 +287,10 @@ pub fn plan_for_apply<'b>(
         );
     }
     let options: LoadOptions = load_options(&args.vars, &args.var_files, ctx);
-    let (config, mut diagnostics) = load_config(&ctx.dir, &options);
+    let (mut config, mut diagnostics) = load_config(&ctx.dir, &options);
+    let (rule_settings, settings_diags) =
+        super::validate::rule_settings(&ctx.dir, &mut config, &args.rules);
+    diagnostics.extend(settings_diags);
     if diagnostics.has_errors() {
         write!(
             ctx.err,
@@ -333,8 +356,16 @@ pub fn plan_for_apply<'b>(
     let root = ctx.dir.clone();
     let files = move |path: &str| read_function_file(&root, path);
     let reader = NoCloud { files: &files };
-    let (plan, _desired, plan_diags) =
-        make_plan(&config, &state, &reader, &plan_options, &no_domain_rule);
+    let (plan, desired, mut plan_diags) =
+        make_plan(&config, &state, &reader, &plan_options, &domain_rule);
+    // Domain rules on the planned graph, with the prior state (C8, C9, D7 need it).
+    if !plan_diags.has_errors() {
+        let prior = |addr: &crate::config::addr::ResourceInstanceAddr| {
+            let object = state.resources.get(addr)?;
+            Some(crate::lang::Value::Map(object.attributes.clone()))
+        };
+        plan_diags.extend(crate::rules::check(&desired, &prior, &rule_settings));
+    }
     diagnostics.extend(plan_diags);
     diagnostics.sort();
     write!(

@@ -88,9 +88,8 @@ fn keep_computed(
     configured: Option<&[String]>,
 ) {
     for a in &schema.attributes {
-        let Some(prior_value) = prior.get(a.name) else {
-            continue;
-        };
+        // Azure may leave a computed attribute out of its answer entirely: that is null.
+        let prior_value = prior.get(a.name).cloned().unwrap_or(Value::Null);
         let is_configured = configured.is_none_or(|c| c.iter().any(|n| n == a.name));
         let planned_value = planned.get(a.name).cloned().unwrap_or(Value::Null);
         let take_prior = if !a.required && !a.optional {
@@ -102,19 +101,18 @@ fn keep_computed(
             false
         };
         if take_prior {
-            planned.insert(a.name.to_string(), prior_value.clone());
+            planned.insert(a.name.to_string(), prior_value);
         }
     }
     for b in &schema.blocks {
-        let Some(prior_items) = prior
+        // A block Azure left out of its answer is an empty list.
+        let prior_items = prior
             .get(b.name)
             .and_then(|v| v.as_list())
             .map(<[Value]>::to_vec)
-        else {
-            continue;
-        };
+            .unwrap_or_default();
         let planned_value = planned.get(b.name).cloned().unwrap_or(Value::Null);
-        let is_configured = configured.is_none_or(|c| c.iter().any(|n| n == b.name));
+        let is_configured = configured.is_some_and(|c| c.iter().any(|n| n == b.name));
         if b.computed && !is_configured && (planned_value.is_unknown() || planned_value.is_null()) {
             planned.insert(b.name.to_string(), Value::List(prior_items));
             continue;

@@ -2,6 +2,8 @@
 
 mod arm;
 mod backends;
+mod modules;
+mod rules;
 mod servers;
 mod state;
 mod tidy;
