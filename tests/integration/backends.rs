@@ -16,7 +16,7 @@ use peerform::state::{
     self, AzureBlobBackend, Backend, PgBackend, PgSettings, WriteOptions, conformance,
 };
 
-const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart/main.tf");
+const QUICKSTART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/quickstart");
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/testdata/state/terraform-expressroute.tfstate"
@@ -193,14 +193,39 @@ fn azurerm_block(container: &str, key: &str) -> String {
     )
 }
 
-/// A folder holding the quick-start configuration and, when given, a `backend.tf`.
-fn quickstart(backend: Option<&str>) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(QUICKSTART, dir.path().join("main.tf")).unwrap();
-    if let Some(block) = backend {
-        std::fs::write(dir.path().join("backend.tf"), block).unwrap();
+/// A copy of the quick-start configuration (and, when given, a `backend.tf`), at
+/// `TEMP/examples/quickstart` beside a link to the repository's `modules/`, so its relative module
+/// sources resolve as they do in the repository.
+struct Folder {
+    _root: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Folder {
+    fn path(&self) -> &Path {
+        &self.path
     }
-    dir
+}
+
+fn quickstart(backend: Option<&str>) -> Folder {
+    let root = tempfile::tempdir().unwrap();
+    let path = root.path().join("examples/quickstart");
+    std::fs::create_dir_all(&path).unwrap();
+    std::os::unix::fs::symlink(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("modules"),
+        root.path().join("modules"),
+    )
+    .unwrap();
+    for entry in std::fs::read_dir(QUICKSTART).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "tf") {
+            std::fs::copy(entry.path(), path.join(entry.file_name())).unwrap();
+        }
+    }
+    if let Some(block) = backend {
+        std::fs::write(path.join("backend.tf"), block).unwrap();
+    }
+    Folder { _root: root, path }
 }
 
 /// The Terraform fixture converted into a peerform state file's bytes (with digested secrets),
