@@ -212,7 +212,7 @@ resource "azurerm_express_route_circuit_connection" "{s}_global_reach" {{
 }}
 "#,
         vlan2 = vlan + 1,
-        location = if i % 2 == 0 {
+        location = if i.is_multiple_of(2) {
             "var.peering_location"
         } else {
             "var.peering_location_alt"

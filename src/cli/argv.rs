@@ -29,6 +29,7 @@ pub const LONG_FLAGS: &[&str] = &[
     "force",
     "git",
     "migrate-state",
+    "reconfigure",
     "raw",
     "markdown",
     "backup",

@@ -3,6 +3,7 @@
 
 mod apply;
 mod argv;
+mod backend;
 pub mod emulator;
 mod graph;
 mod plan;

@@ -14,7 +14,7 @@ use crate::plan::render_json::{self, Configuration, JsonContext};
 use crate::plan::render_markdown::{self, MarkdownOptions};
 use crate::plan::{Mode, Plan, PlanOptions, make_plan};
 use crate::provider::Provider;
-use crate::state::{Backend, CloudTarget, LocalBackend, LockRequest, RetryOptions, State};
+use crate::state::{Backend, CloudTarget, LockRequest, RetryOptions, State, StateStore};
 use anyhow::Context as _;
 use clap::{ArgAction, Args};
 use std::path::PathBuf;
@@ -295,7 +295,7 @@ pub struct Prepared<'b> {
     pub config: Config,
     pub state: State,
     pub plan: Plan,
-    pub backend: &'b LocalBackend,
+    pub backend: &'b StateStore,
     pub lock: LockGuard<'b>,
     /// The root module's folder, for `file()`.
     pub reader_root: PathBuf,
@@ -407,7 +407,7 @@ pub fn plan_for_apply<'b>(
     operation: &str,
     cloud: &str,
     provider: Option<&Provider>,
-    backend_slot: &'b mut Option<LocalBackend>,
+    backend_slot: &'b mut Option<StateStore>,
 ) -> anyhow::Result<Option<Prepared<'b>>> {
     if planfile.is_some() {
         anyhow::bail!(
@@ -427,8 +427,7 @@ pub fn plan_for_apply<'b>(
         )?;
         return Ok(None);
     }
-    let backend: &'b LocalBackend =
-        backend_slot.insert(LocalBackend::new(&state_file(ctx, &config)));
+    let backend: &'b StateStore = backend_slot.insert(super::backend::store(ctx, &config)?);
     let lock = take_lock(backend, &args.lock, operation, ctx)?;
     let stored = backend.read()?;
     let fresh = stored.is_none();
@@ -549,7 +548,7 @@ pub fn run(args: PlanArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     let cloud_text = cloud_arg(&args, ctx);
     let cloud = crate::provider::Cloud::parse(cloud_text.as_deref().unwrap_or("emulator"))?;
     let needs_cloud = args.refresh && !args.destroy;
-    let provider = if needs_cloud && has_state(ctx)? {
+    let provider = if needs_cloud && (has_state(ctx)? || super::backend::may_be_remote(&ctx.dir)) {
         Some(super::emulator::connect(cloud_text.as_deref(), None, ctx)?.1)
     } else {
         None
