@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod desired;
 pub mod diag;
+pub mod fmt;
 pub mod graph;
 pub mod lang;
 pub mod plan;

@@ -2,16 +2,20 @@
 //! wiring of library pieces per command. The only module that prints or reads the environment.
 
 mod argv;
+mod completions;
+mod fmt;
+mod log;
 mod plan;
 mod state;
 mod validate;
+mod version;
 
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
-pub use argv::normalise_args;
+pub use argv::{LONG_FLAGS, normalise_args};
 
 /// Terraform-style planner for Azure ExpressRoute connectivity.
 #[derive(Parser, Debug)]
@@ -50,6 +54,21 @@ pub enum Command {
     ///
     /// Example: peerform force-unlock 0b7c1a52-…
     ForceUnlock(state::ForceUnlockArgs),
+    /// Rewrite configuration files in the canonical style, byte-identical to `terraform fmt`.
+    ///
+    /// Exit codes: 0 done, 2 a file could not be read or parsed (it is left untouched), 3 with
+    /// --check when a file would change.
+    ///
+    /// Example: peerform fmt --check --diff --recursive
+    Fmt(fmt::FmtArgs),
+    /// Show peerform's version and platform.
+    ///
+    /// Example: peerform version --json
+    Version(version::VersionArgs),
+    /// Print a shell completion script.
+    ///
+    /// Example: peerform completions bash > /etc/bash_completion.d/peerform
+    Completions(completions::CompletionsArgs),
 }
 
 /// What every command gets from the environment: working directory, colour choice, output streams.
@@ -65,7 +84,18 @@ pub struct Context<'a> {
 /// Run with these arguments (program name first) and return the process exit code.
 pub fn main_with_args(args: Vec<OsString>) -> i32 {
     let args = normalise_args(args);
-    let cli = match Cli::try_parse_from(args) {
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    if let Some(warning) = log::init(&env, &args) {
+        eprintln!("Warning: {warning}");
+    }
+    let started = std::time::Instant::now();
+    log::info(format_args!(
+        "peerform v{} on {}",
+        env!("CARGO_PKG_VERSION"),
+        version::platform()
+    ));
+    log::debug(format_args!("argv: {}", log::redacted_argv(&args)));
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -76,7 +106,6 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
     let stderr = std::io::stderr();
     let mut out = stdout.lock();
     let mut err = stderr.lock();
-    let env: Vec<(String, String)> = std::env::vars().collect();
     let no_color_env = env.iter().any(|(k, _)| k == "NO_COLOR");
     let is_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let dir = match &cli.chdir {
@@ -91,6 +120,16 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         );
         return 1;
     }
+    let env_names: Vec<&str> = env
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| k.starts_with("TF_VAR_") || k.starts_with("PEERFORM_") || *k == "NO_COLOR")
+        .collect();
+    log::debug(format_args!(
+        "working directory {}; environment sets {}",
+        dir.display(),
+        env_names.join(", ")
+    ));
     let mut ctx = Context {
         dir,
         color: is_terminal && !no_color_env && !cli.no_color,
@@ -98,13 +137,18 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         err: &mut err,
         env,
     };
-    match run(cli.command, &mut ctx) {
+    let code = match run(cli.command, &mut ctx) {
         Ok(code) => code,
         Err(e) => {
             let _ = writeln!(ctx.err, "Error: {e:#}");
             1
         }
-    }
+    };
+    log::info(format_args!(
+        "exit code {code} after {} ms",
+        started.elapsed().as_millis()
+    ));
+    code
 }
 
 /// Dispatch one parsed command.
@@ -115,5 +159,8 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
         Command::Init(args) => state::run_init(args, ctx),
         Command::State(cmd) => state::run(cmd, ctx),
         Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),
+        Command::Fmt(args) => fmt::run(args, ctx),
+        Command::Version(args) => version::run(args, ctx),
+        Command::Completions(args) => completions::run(args, ctx),
     }
 }
