@@ -6,6 +6,8 @@
 //! files and prints nothing; `cli::fmt` does that, and renders the [`unified_diff`].
 
 mod layout;
+#[cfg(test)]
+mod proptests;
 mod rewrite;
 mod token;
 
@@ -42,7 +44,15 @@ pub fn format_source(source: &str, file: FileId) -> Result<String, Diagnostics> 
         diagnostics.sort();
         return Err(diagnostics);
     }
-    Ok(format_tokens(text, &scanned.tokens, bom_len))
+    format_tokens(text, &scanned.tokens, bom_len).map_err(|misplaced| {
+        let range = scanned
+            .tokens
+            .get(misplaced.index)
+            .map_or(text.len()..text.len(), |t| t.range.clone());
+        Diagnostic::error(misplaced.summary, misplaced.detail)
+            .with_span(Span::new(file, range.start + bom_len..range.end + bom_len))
+            .into()
+    })
 }
 
 /// Format bytes as read from a file: text that is not UTF-8 is a diagnostic, as Terraform refuses it.
@@ -61,7 +71,11 @@ pub fn format_bytes(source: &[u8], file: FileId) -> Result<String, Diagnostics> 
     }
 }
 
-fn format_tokens(text: &str, tokens: &[token::Token], bom_len: usize) -> String {
+fn format_tokens(
+    text: &str,
+    tokens: &[token::Token],
+    bom_len: usize,
+) -> Result<String, rewrite::Misplaced> {
     let mut previous_end = 0;
     let mut writer_tokens = Vec::with_capacity(tokens.len());
     for (i, token) in tokens.iter().enumerate() {
@@ -75,33 +89,67 @@ fn format_tokens(text: &str, tokens: &[token::Token], bom_len: usize) -> String 
         });
         previous_end = token.range.end;
     }
-    let mut writer_tokens = rewrite::rewrite(writer_tokens);
+    let mut writer_tokens = rewrite::rewrite(writer_tokens)?;
     layout::format_tokens(&mut writer_tokens);
-    layout::write_tokens(&writer_tokens)
+    Ok(layout::write_tokens(&writer_tokens))
 }
 
-/// The text as hcl-edit should see it: identical, except that a carriage return inside a comment
-/// that does not end a line becomes a space. HCL's scanner takes any byte in a comment; hcl-edit
-/// refuses a lone carriage return there. Lengths are unchanged, so positions stay true.
+/// The text as hcl-edit should see it: the same length and the same line breaks, with two things
+/// hcl-edit misreads replaced by equivalents it reads correctly.
+/// - A carriage return inside a comment that does not end a line becomes a space (HCL's scanner
+///   takes any byte in a comment; hcl-edit refuses a lone carriage return there).
+/// - An empty heredoc (`<<X` directly followed by its closing `X`) becomes a parenthesised `0` of the
+///   same shape: hcl-edit looks for a line break before the closing marker, so it otherwise runs on
+///   to the next line that holds the same marker, and then reports errors that are not there (or
+///   misses ones that are).
 fn parser_view<'t>(text: &'t str, tokens: &[token::Token]) -> std::borrow::Cow<'t, str> {
-    let lone_cr_in_comment = |t: &&token::Token| {
+    let lone_cr_in_comment = |t: &token::Token| {
         t.kind == Kind::Comment
             && text.get(t.range.clone()).is_some_and(|c| c.trim_end_matches("\r\n").contains('\r'))
     };
-    if !tokens.iter().any(|t| lone_cr_in_comment(&t)) {
+    let empty_heredoc = |i: usize| {
+        tokens[i].kind == Kind::OHeredoc && tokens.get(i + 1).is_some_and(|t| t.kind == Kind::CHeredoc)
+    };
+    let needed = tokens
+        .iter()
+        .enumerate()
+        .any(|(i, t)| lone_cr_in_comment(t) || empty_heredoc(i));
+    if !needed {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut bytes = text.as_bytes().to_vec();
-    for token in tokens.iter().filter(lone_cr_in_comment) {
-        let end = token.range.end.min(bytes.len());
-        for i in token.range.start..end {
-            let ends_line = bytes.get(i + 1) == Some(&b'\n');
-            if bytes[i] == b'\r' && !ends_line {
-                bytes[i] = b' ';
+    for (i, token) in tokens.iter().enumerate() {
+        let range = token.range.start.min(bytes.len())..token.range.end.min(bytes.len());
+        if lone_cr_in_comment(token) {
+            for at in range.clone() {
+                let ends_line = bytes.get(at + 1) == Some(&b'\n');
+                if bytes[at] == b'\r' && !ends_line {
+                    bytes[at] = b' ';
+                }
+            }
+        } else if empty_heredoc(i) {
+            // `<<X⏎` becomes `(0  ⏎` (the line break kept) and the closing `X` becomes `)`.
+            let line_break = if text[range.clone()].ends_with("\r\n") { 2 } else { 1 };
+            for (n, at) in range.clone().enumerate() {
+                if at + line_break >= range.end {
+                    break;
+                }
+                bytes[at] = match n {
+                    0 => b'(',
+                    1 => b'0',
+                    _ => b' ',
+                };
+            }
+            if let Some(close) = tokens.get(i + 1) {
+                for (n, at) in close.range.clone().enumerate() {
+                    if let Some(byte) = bytes.get_mut(at) {
+                        *byte = if n == 0 { b')' } else { b' ' };
+                    }
+                }
             }
         }
     }
-    // Only ASCII bytes were replaced by ASCII bytes, so this is still UTF-8.
+    // Whole tokens were replaced byte for byte by ASCII, so this is still UTF-8.
     std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -148,8 +196,9 @@ fn scan_problems(scanned: &token::Scanned, text: &str, file: FileId, offset: usi
     diagnostics
 }
 
-/// `for` and template directives that Terraform's parser refuses and hcl-edit lets through: a `for`
-/// whose names are not followed by the `in` keyword, a directive with an unknown keyword.
+/// What Terraform's parser refuses and hcl-edit lets through: a `for` whose names are not followed by
+/// the `in` keyword, a directive with an unknown keyword, chained legacy indexes (`a.0.1`) and a
+/// splat inside an attribute-only splat (`a.*.b.*`).
 fn keyword_problems(tokens: &[token::Token], text: &str, file: FileId, offset: usize) -> Option<Diagnostic> {
     let word = |i: usize| -> Option<&str> {
         let token = tokens.get(i)?;
@@ -179,6 +228,41 @@ fn keyword_problems(tokens: &[token::Token], text: &str, file: FileId, offset: u
     };
     for (i, token) in tokens.iter().enumerate() {
         match token.kind {
+            Kind::Dot => {
+                let next = tokens.get(i + 1).map(|t| t.kind);
+                if next == Some(Kind::NumberLit) {
+                    let number = tokens.get(i + 1).and_then(|t| text.get(t.range.clone())).unwrap_or("");
+                    if let Some((first, second)) = number.split_once('.') {
+                        return Some(
+                            Diagnostic::error(
+                                "Invalid legacy index syntax",
+                                format!("When using the legacy index syntax, chaining two indexes together is not permitted. Use the proper index syntax instead, like [{first}][{second}]."),
+                            )
+                            .with_span(at(i + 1)),
+                        );
+                    }
+                }
+                if next == Some(Kind::Star) {
+                    // An attribute-only splat continues with `.name` or `.0` steps only.
+                    let mut j = i + 2;
+                    while tokens.get(j).is_some_and(|t| t.kind == Kind::Dot)
+                        && tokens.get(j + 1).is_some_and(|t| matches!(t.kind, Kind::Ident | Kind::NumberLit))
+                    {
+                        j += 2;
+                    }
+                    if tokens.get(j).is_some_and(|t| t.kind == Kind::Dot)
+                        && tokens.get(j + 1).is_some_and(|t| t.kind == Kind::Star)
+                    {
+                        return Some(
+                            Diagnostic::error(
+                                "Nested splat expression not allowed",
+                                "A splat expression (*) cannot be used inside another attribute-only splat expression.",
+                            )
+                            .with_span(at(j + 1)),
+                        );
+                    }
+                }
+            }
             Kind::OBrack | Kind::OBrace => {
                 let for_at = skip_newlines(i + 1);
                 if word(for_at) != Some("for") {

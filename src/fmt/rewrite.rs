@@ -16,16 +16,28 @@ struct Edit<'a> {
     tokens: Vec<WriterToken<'a>>,
 }
 
-/// Apply Terraform's rewrites to a whole file's tokens (ending with `Eof`).
-pub(crate) fn rewrite(tokens: Vec<WriterToken<'_>>) -> Vec<WriterToken<'_>> {
+/// Where the token walk found a shape HCL's parser refuses: the index of the offending token and
+/// what was expected there.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Misplaced {
+    pub index: usize,
+    pub summary: &'static str,
+    pub detail: &'static str,
+}
+
+/// Apply Terraform's rewrites to a whole file's tokens (ending with `Eof`). The walk also checks the
+/// body structure the way Terraform's parser does (one item per line, single-line blocks hold at
+/// most one argument); a file that breaks it is refused rather than formatted.
+pub(crate) fn rewrite(tokens: Vec<WriterToken<'_>>) -> Result<Vec<WriterToken<'_>>, Misplaced> {
     let mut walker = Walker {
         tokens: &tokens,
         pos: 0,
         edits: Vec::new(),
         blocks: Vec::new(),
     };
-    if walker.body(true).is_none() || walker.edits.is_empty() {
-        return tokens;
+    walker.body(BodyKind::File)?;
+    if walker.edits.is_empty() {
+        return Ok(tokens);
     }
     let mut edits = std::mem::take(&mut walker.edits);
     edits.sort_by_key(|e| e.range.start);
@@ -44,8 +56,33 @@ pub(crate) fn rewrite(tokens: Vec<WriterToken<'_>>) -> Vec<WriterToken<'_>> {
             out.push(token);
         }
     }
-    out
+    Ok(out)
 }
+
+/// Which body is being walked: the file, a block's multi-line body, or a single-line block.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    File,
+    Block,
+    SingleLine,
+}
+
+const ITEM_REQUIRED: (&str, &str) = (
+    "Argument or block definition required",
+    "An argument or block definition is required here.",
+);
+const NEWLINE_AFTER_ARGUMENT: (&str, &str) = (
+    "Missing newline after argument",
+    "An argument definition must end with a newline.",
+);
+const NEWLINE_AFTER_BLOCK: (&str, &str) = (
+    "Missing newline after block definition",
+    "A block definition must end with a newline.",
+);
+const SINGLE_LINE_BLOCK: (&str, &str) = (
+    "Invalid single-argument block definition",
+    "A single-line block definition can contain only a single argument. To define more, or a nested block, place them on lines of their own within the block.",
+);
 
 struct Walker<'t, 'a> {
     tokens: &'t [WriterToken<'a>],
@@ -60,49 +97,87 @@ impl<'a> Walker<'_, 'a> {
         self.tokens.get(at).map_or(Kind::Eof, |t| t.kind)
     }
 
+    fn misplaced(&self, (summary, detail): (&'static str, &'static str)) -> Misplaced {
+        Misplaced {
+            index: self.pos.min(self.tokens.len().saturating_sub(1)),
+            summary,
+            detail,
+        }
+    }
+
+    fn is_line_comment(&self, at: usize) -> bool {
+        self.kind(at) == Kind::Comment && self.tokens[at].text.ends_with('\n')
+    }
+
     /// Skip `/* */` comments (which the parser ignores) but not line comments, which end a line.
     fn skip_inline_comments(&mut self) {
-        while self.kind(self.pos) == Kind::Comment && !self.tokens[self.pos].text.ends_with('\n') {
+        while self.kind(self.pos) == Kind::Comment && !self.is_line_comment(self.pos) {
             self.pos += 1;
         }
     }
 
-    /// A body: items until `}` (or the end of input at top level). Leaves `pos` at the `}`.
-    fn body(&mut self, top_level: bool) -> Option<()> {
+    /// After an item: the line must end here (or the file, or a single-line block's `}`).
+    fn end_of_item(&mut self, body: BodyKind, what: (&'static str, &'static str)) -> Result<(), Misplaced> {
+        self.skip_inline_comments();
+        match (body, self.kind(self.pos)) {
+            (BodyKind::SingleLine, Kind::CBrace) => Ok(()),
+            (BodyKind::SingleLine, _) => Err(self.misplaced(SINGLE_LINE_BLOCK)),
+            // What is left after inline comments is a line comment, which ends the line.
+            (_, Kind::Newline | Kind::Eof | Kind::Comment) => Ok(()),
+            _ => Err(self.misplaced(what)),
+        }
+    }
+
+    /// A body: items until `}` (or the end of input for the file). Leaves `pos` at the `}`.
+    fn body(&mut self, body: BodyKind) -> Result<(), Misplaced> {
+        let mut items = 0;
         loop {
             match self.kind(self.pos) {
-                Kind::Newline | Kind::Comment => self.pos += 1,
-                Kind::Eof => return if top_level { Some(()) } else { None },
-                Kind::CBrace if !top_level => return Some(()),
-                Kind::Ident => self.item()?,
-                _ => return None,
+                Kind::Newline | Kind::Comment if body != BodyKind::SingleLine => self.pos += 1,
+                Kind::Eof if body == BodyKind::File => return Ok(()),
+                Kind::CBrace if body != BodyKind::File => return Ok(()),
+                Kind::Ident if body != BodyKind::SingleLine || items == 0 => {
+                    self.item(body)?;
+                    items += 1;
+                }
+                _ if body == BodyKind::SingleLine => return Err(self.misplaced(SINGLE_LINE_BLOCK)),
+                _ => return Err(self.misplaced(ITEM_REQUIRED)),
             }
         }
     }
 
-    fn item(&mut self) -> Option<()> {
+    fn item(&mut self, body: BodyKind) -> Result<(), Misplaced> {
         let name_at = self.pos;
         self.pos += 1;
         self.skip_inline_comments();
         if self.kind(self.pos) == Kind::Equal {
             self.pos += 1;
-            return self.attribute(name_at);
+            self.attribute(name_at)?;
+            return self.end_of_item(body, NEWLINE_AFTER_ARGUMENT);
         }
-        self.block(name_at)
+        if body == BodyKind::SingleLine {
+            return Err(self.misplaced(SINGLE_LINE_BLOCK));
+        }
+        self.block(name_at)?;
+        self.end_of_item(body, NEWLINE_AFTER_BLOCK)
     }
 
-    fn attribute(&mut self, name_at: usize) -> Option<()> {
-        // The value runs to the end of the line at bracket depth zero, or to the `}` that closes a
-        // single-line block.
+    fn attribute(&mut self, name_at: usize) -> Result<(), Misplaced> {
+        // The value runs to the end of the line at bracket depth zero, or to a closing bracket it
+        // did not open (the `}` of a single-line block).
         let start = self.pos;
         let mut depth: i64 = 0;
         loop {
             let kind = self.kind(self.pos);
+            let closes = matches!(
+                kind,
+                Kind::CBrace | Kind::CBrack | Kind::CParen | Kind::TemplateSeqEnd | Kind::CQuote | Kind::CHeredoc
+            );
             match kind {
                 Kind::Eof => break,
                 Kind::Newline if depth == 0 => break,
-                Kind::Comment if depth == 0 && self.tokens[self.pos].text.ends_with('\n') => break,
-                Kind::CBrace if depth == 0 => break,
+                Kind::Comment if depth == 0 && self.is_line_comment(self.pos) => break,
+                _ if closes && depth == 0 => break,
                 Kind::OQuote | Kind::OHeredoc => depth += 1,
                 Kind::CQuote | Kind::CHeredoc => depth -= 1,
                 _ => depth += i64::from(kind.bracket_change()),
@@ -118,8 +193,9 @@ impl<'a> Walker<'_, 'a> {
             value.end -= 1;
         }
         if value.is_empty() {
-            return None;
+            return Err(self.misplaced(("Missing expression", "Expected the start of an expression.")));
         }
+        self.check_objects(value.clone())?;
         let name = &self.tokens[name_at].text;
         let in_variable = self.blocks.len() == 1 && self.blocks[0] == "variable";
         let replacement = if in_variable && name == "type" {
@@ -133,10 +209,93 @@ impl<'a> Walker<'_, 'a> {
                 tokens,
             });
         }
-        Some(())
+        Ok(())
     }
 
-    fn block(&mut self, type_at: usize) -> Option<()> {
+    /// Each item of an object constructor is `key = value` (or `key: value`) on one line, as HCL's
+    /// parser requires: inside braces a line break ends the item unless a nested bracket is open.
+    /// (hcl-edit lets some continuation lines through after a nested tuple, so this is checked here.)
+    fn check_objects(&self, value: Range<usize>) -> Result<(), Misplaced> {
+        #[derive(Default)]
+        struct Item {
+            first: Option<(usize, Kind)>,
+            separator: Option<usize>,
+            last: Option<usize>,
+        }
+        enum Frame {
+            Object(Item),
+            Other,
+        }
+        let finish = |item: &Item| -> Result<(), Misplaced> {
+            let Some((first_at, first)) = item.first else {
+                return Ok(());
+            };
+            let key_start = matches!(
+                first,
+                Kind::Ident
+                    | Kind::OQuote
+                    | Kind::OParen
+                    | Kind::NumberLit
+                    | Kind::Minus
+                    | Kind::Bang
+                    | Kind::OBrack
+                    | Kind::OBrace
+                    | Kind::OHeredoc
+            );
+            let complete = matches!((item.separator, item.last), (Some(sep), Some(last)) if sep > first_at && last > sep);
+            if key_start && complete {
+                Ok(())
+            } else {
+                Err(Misplaced {
+                    index: first_at,
+                    summary: "Invalid object item",
+                    detail: "Each item of an object is a key, an equals sign (or colon) and a value, ended by a comma or a line break; a value continues on the next line only inside brackets.",
+                })
+            }
+        };
+        let mut frames: Vec<Frame> = Vec::new();
+        for i in value {
+            let token = &self.tokens[i];
+            let kind = token.kind;
+            let in_object = matches!(frames.last(), Some(Frame::Object(_)));
+            let closes = matches!(
+                kind,
+                Kind::CBrace | Kind::CBrack | Kind::CParen | Kind::TemplateSeqEnd | Kind::CQuote | Kind::CHeredoc
+            );
+            if in_object {
+                let separator = kind == Kind::Comma || kind == Kind::Newline || self.is_line_comment(i);
+                if let Some(Frame::Object(item)) = frames.last_mut() {
+                    if separator || kind == Kind::CBrace {
+                        finish(item)?;
+                        *item = Item::default();
+                    } else if kind != Kind::Comment {
+                        if item.first.is_none() {
+                            item.first = Some((i, kind));
+                        }
+                        if matches!(kind, Kind::Equal | Kind::Colon) && item.separator.is_none() {
+                            item.separator = Some(i);
+                        }
+                        item.last = Some(i);
+                    }
+                }
+            }
+            if closes {
+                frames.pop();
+            } else if kind == Kind::OBrace {
+                let mut next = i + 1;
+                while self.kind(next) == Kind::Newline {
+                    next += 1;
+                }
+                let is_for = self.kind(next) == Kind::Ident && self.tokens[next].text == "for";
+                frames.push(if is_for { Frame::Other } else { Frame::Object(Item::default()) });
+            } else if kind.bracket_change() > 0 || matches!(kind, Kind::OQuote | Kind::OHeredoc) {
+                frames.push(Frame::Other);
+            }
+        }
+        Ok(())
+    }
+
+    fn block(&mut self, type_at: usize) -> Result<(), Misplaced> {
         let mut labels: Vec<Range<usize>> = Vec::new();
         loop {
             self.skip_inline_comments();
@@ -147,17 +306,17 @@ impl<'a> Walker<'_, 'a> {
                 }
                 Kind::OQuote => {
                     let start = self.pos;
-                    while !matches!(self.kind(self.pos), Kind::CQuote | Kind::Eof) {
+                    while !matches!(self.kind(self.pos), Kind::CQuote | Kind::Eof | Kind::Newline) {
                         self.pos += 1;
                     }
                     if self.kind(self.pos) != Kind::CQuote {
-                        return None;
+                        return Err(self.misplaced(ITEM_REQUIRED));
                     }
                     self.pos += 1;
                     labels.push(start..self.pos);
                 }
                 Kind::OBrace => break,
-                _ => return None,
+                _ => return Err(self.misplaced(ITEM_REQUIRED)),
             }
         }
         if let (Some(first), Some(last)) = (labels.first(), labels.last()) {
@@ -181,12 +340,17 @@ impl<'a> Walker<'_, 'a> {
             });
         }
         self.pos += 1; // the `{`
+        self.skip_inline_comments();
+        let body = match self.kind(self.pos) {
+            Kind::Newline | Kind::Comment => BodyKind::Block,
+            _ => BodyKind::SingleLine,
+        };
         self.blocks.push(self.tokens[type_at].text.to_string());
-        let inner = self.body(false);
+        let inner = self.body(body);
         self.blocks.pop();
         inner?;
         self.pos += 1; // the `}`
-        Some(())
+        Ok(())
     }
 }
 
