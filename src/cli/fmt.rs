@@ -94,9 +94,10 @@ pub fn run(args: FmtArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
         let mut input = Vec::new();
         match std::io::stdin().read_to_end(&mut input) {
             Ok(_) => run.file(STDIN_NAME, &input, None)?,
-            Err(e) => run
-                .diagnostics
-                .push(Diagnostic::error(format!("Failed to read {STDIN_NAME}"), e.to_string())),
+            Err(e) => run.diagnostics.push(Diagnostic::error(
+                format!("Failed to read {STDIN_NAME}"),
+                e.to_string(),
+            )),
         }
     } else {
         let paths = if args.paths.is_empty() {
@@ -120,7 +121,11 @@ pub fn run(args: FmtArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
             if show_list && !buffer.is_empty() {
                 write_output(ctx.out, &buffer)?;
             }
-            Ok(if buffer.is_empty() { 0 } else { EXIT_UNFORMATTED })
+            Ok(if buffer.is_empty() {
+                0
+            } else {
+                EXIT_UNFORMATTED
+            })
         }
         None => Ok(0),
     }
@@ -180,7 +185,8 @@ impl Run<'_, '_> {
                 } else {
                     format!("Cannot read directory {shown}")
                 };
-                self.diagnostics.push(Diagnostic::error(summary, e.to_string()));
+                self.diagnostics
+                    .push(Diagnostic::error(summary, e.to_string()));
                 return Ok(());
             }
         };
@@ -218,8 +224,10 @@ impl Run<'_, '_> {
         match std::fs::read(full) {
             Ok(bytes) => self.file(shown, &bytes, Some(full)),
             Err(e) => {
-                self.diagnostics
-                    .push(Diagnostic::error(format!("Failed to read file {shown}"), e.to_string()));
+                self.diagnostics.push(Diagnostic::error(
+                    format!("Failed to read file {shown}"),
+                    e.to_string(),
+                ));
                 Ok(())
             }
         }
@@ -244,14 +252,15 @@ impl Run<'_, '_> {
             if self.mode.list {
                 self.emit(format!("{shown}\n").as_bytes())?;
             }
-            if self.mode.write {
-                if let Some(full) = full {
-                    if let Err(e) = std::fs::write(full, formatted.as_bytes()) {
-                        self.diagnostics
-                            .push(Diagnostic::error(format!("Failed to write {shown}"), e.to_string()));
-                        return Ok(());
-                    }
-                }
+            if self.mode.write
+                && let Some(full) = full
+                && let Err(e) = std::fs::write(full, formatted.as_bytes())
+            {
+                self.diagnostics.push(Diagnostic::error(
+                    format!("Failed to write {shown}"),
+                    e.to_string(),
+                ));
+                return Ok(());
             }
             if self.mode.diff {
                 let old = String::from_utf8_lossy(bytes);

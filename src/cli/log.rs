@@ -66,9 +66,16 @@ static LOGGER: Mutex<Option<Logger>> = Mutex::new(None);
 fn is_secret_env_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     upper.starts_with("TF_VAR_")
-        || ["SECRET", "PASSWORD", "TOKEN", "KEY", "CREDENTIAL", "CONNECTION_STRING"]
-            .iter()
-            .any(|word| upper.contains(word))
+        || [
+            "SECRET",
+            "PASSWORD",
+            "TOKEN",
+            "KEY",
+            "CREDENTIAL",
+            "CONNECTION_STRING",
+        ]
+        .iter()
+        .any(|word| upper.contains(word))
 }
 
 /// Start logging if `PEERFORM_LOG` asks for it. Returns a warning to show when the log file named
@@ -85,7 +92,9 @@ pub fn init(env: &[(String, String)], args: &[OsString]) -> Option<String> {
         {
             Ok(file) => Sink::File(file),
             Err(e) => {
-                warning = Some(format!("cannot open the log file {path}: {e}; logging to stderr"));
+                warning = Some(format!(
+                    "cannot open the log file {path}: {e}; logging to stderr"
+                ));
                 Sink::Stderr
             }
         },
@@ -146,13 +155,13 @@ fn var_values(args: &[OsString]) -> Vec<String> {
         } else {
             arg.strip_prefix("--var=").map(str::to_string)
         };
-        if let Some(assignment) = assignment {
-            if let Some((_, value)) = assignment.split_once('=') {
-                values.push(value.to_string());
-                let unquoted = value.trim().trim_matches('"');
-                if unquoted != value {
-                    values.push(unquoted.to_string());
-                }
+        if let Some(assignment) = assignment
+            && let Some((_, value)) = assignment.split_once('=')
+        {
+            values.push(value.to_string());
+            let unquoted = value.trim().trim_matches('"');
+            if unquoted != value {
+                values.push(unquoted.to_string());
             }
         }
     }
@@ -245,7 +254,13 @@ mod tests {
 
     #[test]
     fn var_values_are_masked_on_the_command_line() {
-        let args = os(&["peerform", "plan", "--var", "shared_key=abc123", "--var=pw=\"x y\""]);
+        let args = os(&[
+            "peerform",
+            "plan",
+            "--var",
+            "shared_key=abc123",
+            "--var=pw=\"x y\"",
+        ]);
         let shown = redacted_argv(&args);
         assert!(!shown.contains("abc123"), "{shown}");
         assert!(!shown.contains("x y"), "{shown}");
@@ -256,7 +271,10 @@ mod tests {
     #[test]
     fn known_secrets_and_secret_assignments_are_masked() {
         let secrets = vec!["hunter22".to_string()];
-        let text = redact("got hunter22 and shared_key = \"s3cr3t\" and token: abc", &secrets);
+        let text = redact(
+            "got hunter22 and shared_key = \"s3cr3t\" and token: abc",
+            &secrets,
+        );
         assert!(!text.contains("hunter22"));
         assert!(!text.contains("s3cr3t"));
         assert!(!text.contains("abc"));

@@ -10,7 +10,7 @@ mod state;
 mod validate;
 mod version;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -95,8 +95,11 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         version::platform()
     ));
     log::debug(format_args!("argv: {}", log::redacted_argv(&args)));
-    let cli = match Cli::try_parse_from(&args) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(&args)
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() { 1 } else { 0 };
@@ -126,8 +129,11 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         .filter(|k| k.starts_with("TF_VAR_") || k.starts_with("PEERFORM_") || *k == "NO_COLOR")
         .collect();
     log::debug(format_args!(
-        "working directory {}; environment sets {}",
-        dir.display(),
+        "command {}; working directory {}; environment sets {}",
+        matches.subcommand_name().unwrap_or(""),
+        std::path::absolute(&dir)
+            .unwrap_or_else(|_| dir.clone())
+            .display(),
         env_names.join(", ")
     ));
     let mut ctx = Context {

@@ -222,8 +222,7 @@ fn space_after(subject: Kind, subject_text: &str, before: Option<Kind>, after: K
         // `for x in [a]`: `in` is the keyword here, not a reference being indexed.
         return true;
     }
-    if after == OBrack
-        && (subject == Ident || subject == NumberLit || subject.bracket_change() < 0)
+    if after == OBrack && (subject == Ident || subject == NumberLit || subject.bracket_change() < 0)
     {
         return false;
     }

@@ -12,8 +12,6 @@ mod rewrite;
 mod token;
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
-use hcl_edit::structure::{Body, Structure};
-use std::collections::HashMap;
 use token::Kind;
 
 /// Stack for the parser thread: hcl-edit is recursive descent (it refuses nesting past 64 levels,
@@ -105,10 +103,13 @@ fn format_tokens(
 fn parser_view<'t>(text: &'t str, tokens: &[token::Token]) -> std::borrow::Cow<'t, str> {
     let lone_cr_in_comment = |t: &token::Token| {
         t.kind == Kind::Comment
-            && text.get(t.range.clone()).is_some_and(|c| c.trim_end_matches("\r\n").contains('\r'))
+            && text
+                .get(t.range.clone())
+                .is_some_and(|c| c.trim_end_matches("\r\n").contains('\r'))
     };
     let empty_heredoc = |i: usize| {
-        tokens[i].kind == Kind::OHeredoc && tokens.get(i + 1).is_some_and(|t| t.kind == Kind::CHeredoc)
+        tokens[i].kind == Kind::OHeredoc
+            && tokens.get(i + 1).is_some_and(|t| t.kind == Kind::CHeredoc)
     };
     let needed = tokens
         .iter()
@@ -129,7 +130,11 @@ fn parser_view<'t>(text: &'t str, tokens: &[token::Token]) -> std::borrow::Cow<'
             }
         } else if empty_heredoc(i) {
             // `<<X⏎` becomes `(0  ⏎` (the line break kept) and the closing `X` becomes `)`.
-            let line_break = if text[range.clone()].ends_with("\r\n") { 2 } else { 1 };
+            let line_break = if text[range.clone()].ends_with("\r\n") {
+                2
+            } else {
+                1
+            };
             for (n, at) in range.clone().enumerate() {
                 if at + line_break >= range.end {
                     break;
@@ -156,7 +161,8 @@ fn parser_view<'t>(text: &'t str, tokens: &[token::Token]) -> std::borrow::Cow<'
 /// What the scanner alone shows to be invalid, with Terraform's wording.
 fn scan_problems(scanned: &token::Scanned, text: &str, file: FileId, offset: usize) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
-    let span = |range: std::ops::Range<usize>| Span::new(file, range.start + offset..range.end + offset);
+    let span =
+        |range: std::ops::Range<usize>| Span::new(file, range.start + offset..range.end + offset);
     for token in &scanned.tokens {
         match token.kind {
             Kind::QuotedNewline => diagnostics.push(
@@ -178,7 +184,7 @@ fn scan_problems(scanned: &token::Scanned, text: &str, file: FileId, offset: usi
             }
             _ => {}
         }
-        if diagnostics.0.len() >= 1 {
+        if !diagnostics.0.is_empty() {
             break;
         }
     }
@@ -199,13 +205,20 @@ fn scan_problems(scanned: &token::Scanned, text: &str, file: FileId, offset: usi
 /// What Terraform's parser refuses and hcl-edit lets through: a `for` whose names are not followed by
 /// the `in` keyword, a directive with an unknown keyword, chained legacy indexes (`a.0.1`) and a
 /// splat inside an attribute-only splat (`a.*.b.*`).
-fn keyword_problems(tokens: &[token::Token], text: &str, file: FileId, offset: usize) -> Option<Diagnostic> {
+fn keyword_problems(
+    tokens: &[token::Token],
+    text: &str,
+    file: FileId,
+    offset: usize,
+) -> Option<Diagnostic> {
     let word = |i: usize| -> Option<&str> {
         let token = tokens.get(i)?;
         (token.kind == Kind::Ident).then(|| text.get(token.range.clone()).unwrap_or(""))
     };
     let at = |i: usize| {
-        let range = tokens.get(i).map_or(text.len()..text.len(), |t| t.range.clone());
+        let range = tokens
+            .get(i)
+            .map_or(text.len()..text.len(), |t| t.range.clone());
         Span::new(file, range.start + offset..range.end + offset)
     };
     let skip_newlines = |mut i: usize| {
@@ -231,7 +244,10 @@ fn keyword_problems(tokens: &[token::Token], text: &str, file: FileId, offset: u
             Kind::Dot => {
                 let next = tokens.get(i + 1).map(|t| t.kind);
                 if next == Some(Kind::NumberLit) {
-                    let number = tokens.get(i + 1).and_then(|t| text.get(t.range.clone())).unwrap_or("");
+                    let number = tokens
+                        .get(i + 1)
+                        .and_then(|t| text.get(t.range.clone()))
+                        .unwrap_or("");
                     if let Some((first, second)) = number.split_once('.') {
                         return Some(
                             Diagnostic::error(
@@ -246,7 +262,9 @@ fn keyword_problems(tokens: &[token::Token], text: &str, file: FileId, offset: u
                     // An attribute-only splat continues with `.name` or `.0` steps only.
                     let mut j = i + 2;
                     while tokens.get(j).is_some_and(|t| t.kind == Kind::Dot)
-                        && tokens.get(j + 1).is_some_and(|t| matches!(t.kind, Kind::Ident | Kind::NumberLit))
+                        && tokens
+                            .get(j + 1)
+                            .is_some_and(|t| matches!(t.kind, Kind::Ident | Kind::NumberLit))
                     {
                         j += 2;
                     }
@@ -268,16 +286,16 @@ fn keyword_problems(tokens: &[token::Token], text: &str, file: FileId, offset: u
                 if word(for_at) != Some("for") {
                     continue;
                 }
-                if let Some(in_at) = in_position(for_at) {
-                    if word(in_at) != Some("in") {
-                        return Some(
-                            Diagnostic::error(
-                                "Invalid 'for' expression",
-                                "For expression requires the 'in' keyword after its name declarations.",
-                            )
-                            .with_span(at(in_at)),
-                        );
-                    }
+                if let Some(in_at) = in_position(for_at)
+                    && word(in_at) != Some("in")
+                {
+                    return Some(
+                        Diagnostic::error(
+                            "Invalid 'for' expression",
+                            "For expression requires the 'in' keyword after its name declarations.",
+                        )
+                        .with_span(at(in_at)),
+                    );
                 }
             }
             Kind::TemplateControl => {
@@ -285,16 +303,16 @@ fn keyword_problems(tokens: &[token::Token], text: &str, file: FileId, offset: u
                 match keyword {
                     Some("if" | "else" | "endif" | "endfor") => {}
                     Some("for") => {
-                        if let Some(in_at) = in_position(i + 1) {
-                            if word(in_at) != Some("in") {
-                                return Some(
-                                    Diagnostic::error(
-                                        "Invalid 'for' directive",
-                                        "For directive requires 'in' keyword after names.",
-                                    )
-                                    .with_span(at(in_at)),
-                                );
-                            }
+                        if let Some(in_at) = in_position(i + 1)
+                            && word(in_at) != Some("in")
+                        {
+                            return Some(
+                                Diagnostic::error(
+                                    "Invalid 'for' directive",
+                                    "For directive requires 'in' keyword after names.",
+                                )
+                                .with_span(at(in_at)),
+                            );
                         }
                     }
                     Some(other) => {
@@ -315,13 +333,12 @@ fn keyword_problems(tokens: &[token::Token], text: &str, file: FileId, offset: u
     None
 }
 
-/// Parse with hcl-edit on a thread with room for its recursion, then check what Terraform's parser
-/// checks and hcl-edit does not: an argument set twice in one body.
+/// Parse with hcl-edit on a thread with room for its recursion.
 fn parse(text: &str, file: FileId, offset: usize) -> Result<(), Diagnostic> {
     let run = || -> Result<(), Diagnostic> {
-        let body = hcl_edit::parser::parse_body(text)
-            .map_err(|error| syntax_error(file, text, offset, &error))?;
-        check_duplicates(&body, file, offset)
+        hcl_edit::parser::parse_body(text)
+            .map(|_| ())
+            .map_err(|error| syntax_error(file, text, offset, &error))
     };
     std::thread::scope(|scope| {
         match std::thread::Builder::new()
@@ -329,11 +346,10 @@ fn parse(text: &str, file: FileId, offset: usize) -> Result<(), Diagnostic> {
             .spawn_scoped(scope, run)
         {
             Ok(handle) => handle.join().unwrap_or_else(|_| {
-                Err(Diagnostic::error(
-                    "Invalid HCL syntax",
-                    "The file could not be parsed.",
+                Err(
+                    Diagnostic::error("Invalid HCL syntax", "The file could not be parsed.")
+                        .with_span(Span::new(file, offset..offset)),
                 )
-                .with_span(Span::new(file, offset..offset)))
             }),
             Err(_) => run(),
         }
@@ -341,7 +357,12 @@ fn parse(text: &str, file: FileId, offset: usize) -> Result<(), Diagnostic> {
 }
 
 /// hcl-edit's error as a diagnostic at its position (the same form `validate` reports).
-fn syntax_error(file: FileId, text: &str, offset: usize, error: &hcl_edit::parser::Error) -> Diagnostic {
+fn syntax_error(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    error: &hcl_edit::parser::Error,
+) -> Diagnostic {
     let at = error.location().offset().min(text.len());
     let end = text[at..]
         .char_indices()
@@ -349,6 +370,13 @@ fn syntax_error(file: FileId, text: &str, offset: usize, error: &hcl_edit::parse
         .map(|(i, _)| at + i)
         .unwrap_or(text.len());
     let message = error.message();
+    if message.contains("redefined attribute") {
+        return Diagnostic::error(
+            "Attribute redefined",
+            "Each argument may be set only once in a block. Remove or rename the repeated one.",
+        )
+        .with_span(Span::new(file, at + offset..end + offset));
+    }
     let detail = if message.contains("nesting depth") {
         "Expressions and blocks may be nested at most 64 levels deep. Flatten the expression, for example with locals.".to_string()
     } else {
@@ -361,36 +389,8 @@ fn syntax_error(file: FileId, text: &str, offset: usize, error: &hcl_edit::parse
         }
         detail
     };
-    Diagnostic::error("Invalid HCL syntax", detail).with_span(Span::new(file, at + offset..end + offset))
-}
-
-fn check_duplicates(body: &Body, file: FileId, offset: usize) -> Result<(), Diagnostic> {
-    use hcl_edit::Span as _;
-    let mut seen: HashMap<&str, Option<std::ops::Range<usize>>> = HashMap::new();
-    for structure in body.iter() {
-        match structure {
-            Structure::Attribute(attribute) => {
-                let name = attribute.key.as_str();
-                let span = attribute.key.span();
-                if let Some(first) = seen.get(name) {
-                    let first_at = first
-                        .as_ref()
-                        .map(|r| format!(" at byte {}", r.start + offset))
-                        .unwrap_or_default();
-                    return Err(Diagnostic::error(
-                        "Attribute redefined",
-                        format!(
-                            "The argument \"{name}\" was already set{first_at}. Each argument may be set only once."
-                        ),
-                    )
-                    .with_span(span.map(|r| Span::new(file, r.start + offset..r.end + offset))));
-                }
-                seen.insert(name, span);
-            }
-            Structure::Block(block) => check_duplicates(&block.body, file, offset)?,
-        }
-    }
-    Ok(())
+    Diagnostic::error("Invalid HCL syntax", detail)
+        .with_span(Span::new(file, at + offset..end + offset))
 }
 
 /// A unified diff of `old` against `new` as `diff -u` prints it, labelled `old/PATH` and `new/PATH`

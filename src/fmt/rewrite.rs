@@ -117,7 +117,11 @@ impl<'a> Walker<'_, 'a> {
     }
 
     /// After an item: the line must end here (or the file, or a single-line block's `}`).
-    fn end_of_item(&mut self, body: BodyKind, what: (&'static str, &'static str)) -> Result<(), Misplaced> {
+    fn end_of_item(
+        &mut self,
+        body: BodyKind,
+        what: (&'static str, &'static str),
+    ) -> Result<(), Misplaced> {
         self.skip_inline_comments();
         match (body, self.kind(self.pos)) {
             (BodyKind::SingleLine, Kind::CBrace) => Ok(()),
@@ -171,7 +175,12 @@ impl<'a> Walker<'_, 'a> {
             let kind = self.kind(self.pos);
             let closes = matches!(
                 kind,
-                Kind::CBrace | Kind::CBrack | Kind::CParen | Kind::TemplateSeqEnd | Kind::CQuote | Kind::CHeredoc
+                Kind::CBrace
+                    | Kind::CBrack
+                    | Kind::CParen
+                    | Kind::TemplateSeqEnd
+                    | Kind::CQuote
+                    | Kind::CHeredoc
             );
             match kind {
                 Kind::Eof => break,
@@ -193,7 +202,9 @@ impl<'a> Walker<'_, 'a> {
             value.end -= 1;
         }
         if value.is_empty() {
-            return Err(self.misplaced(("Missing expression", "Expected the start of an expression.")));
+            return Err(
+                self.misplaced(("Missing expression", "Expected the start of an expression."))
+            );
         }
         self.check_objects(value.clone())?;
         let name = &self.tokens[name_at].text;
@@ -260,10 +271,16 @@ impl<'a> Walker<'_, 'a> {
             let in_object = matches!(frames.last(), Some(Frame::Object(_)));
             let closes = matches!(
                 kind,
-                Kind::CBrace | Kind::CBrack | Kind::CParen | Kind::TemplateSeqEnd | Kind::CQuote | Kind::CHeredoc
+                Kind::CBrace
+                    | Kind::CBrack
+                    | Kind::CParen
+                    | Kind::TemplateSeqEnd
+                    | Kind::CQuote
+                    | Kind::CHeredoc
             );
             if in_object {
-                let separator = kind == Kind::Comma || kind == Kind::Newline || self.is_line_comment(i);
+                let separator =
+                    kind == Kind::Comma || kind == Kind::Newline || self.is_line_comment(i);
                 if let Some(Frame::Object(item)) = frames.last_mut() {
                     if separator || kind == Kind::CBrace {
                         finish(item)?;
@@ -287,7 +304,11 @@ impl<'a> Walker<'_, 'a> {
                     next += 1;
                 }
                 let is_for = self.kind(next) == Kind::Ident && self.tokens[next].text == "for";
-                frames.push(if is_for { Frame::Other } else { Frame::Object(Item::default()) });
+                frames.push(if is_for {
+                    Frame::Other
+                } else {
+                    Frame::Object(Item::default())
+                });
             } else if kind.bracket_change() > 0 || matches!(kind, Kind::OQuote | Kind::OHeredoc) {
                 frames.push(Frame::Other);
             }
@@ -306,7 +327,10 @@ impl<'a> Walker<'_, 'a> {
                 }
                 Kind::OQuote => {
                     let start = self.pos;
-                    while !matches!(self.kind(self.pos), Kind::CQuote | Kind::Eof | Kind::Newline) {
+                    while !matches!(
+                        self.kind(self.pos),
+                        Kind::CQuote | Kind::Eof | Kind::Newline
+                    ) {
                         self.pos += 1;
                     }
                     if self.kind(self.pos) != Kind::CQuote {

@@ -66,9 +66,11 @@ impl Kind {
     /// Opening brackets count +1, closing ones -1 (template sequences count as brackets).
     pub(crate) fn bracket_change(self) -> i32 {
         match self {
-            Kind::OBrace | Kind::OBrack | Kind::OParen | Kind::TemplateControl | Kind::TemplateInterp => {
-                1
-            }
+            Kind::OBrace
+            | Kind::OBrack
+            | Kind::OParen
+            | Kind::TemplateControl
+            | Kind::TemplateInterp => 1,
             Kind::CBrace | Kind::CBrack | Kind::CParen | Kind::TemplateSeqEnd => -1,
             _ => 0,
         }
@@ -208,7 +210,11 @@ impl Scanner<'_> {
     /// `${` or `%{`, optionally followed by `~`: the length of the introducer, or 0.
     fn template_intro(&self, at: usize, sigil: u8) -> usize {
         if self.byte(at) == Some(sigil) && self.byte(at + 1) == Some(b'{') {
-            if self.byte(at + 2) == Some(b'~') { 3 } else { 2 }
+            if self.byte(at + 2) == Some(b'~') {
+                3
+            } else {
+                2
+            }
         } else {
             0
         }
