@@ -38,6 +38,17 @@ pub const LONG_FLAGS: &[&str] = &[
     "state",
     "state-out",
     "dry-run",
+    "rule",
+    "cloud",
+    "allow-cloud-change",
+    "listen",
+    "fault-rate",
+    "fault-seed",
+    "latency",
+    "provider-mode",
+    "retry-after",
+    "operation-polls",
+    "threads",
 ];
 
 /// Rewrite `-flag` and `-flag=value` into `--flag` and `--flag=value` for known long flags. Arguments

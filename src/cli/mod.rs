@@ -1,11 +1,14 @@
 //! The command line: argv normalisation (Terraform's single-dash spellings), clap definitions, and the
 //! wiring of library pieces per command. The only module that prints or reads the environment.
 
+mod apply;
 mod argv;
 mod completions;
+pub mod emulator;
 mod fmt;
 mod log;
 mod plan;
+mod rules;
 mod state;
 mod validate;
 mod version;
@@ -41,6 +44,14 @@ pub enum Command {
     ///
     /// Example: peerform plan --out plan.json --detailed-exitcode
     Plan(plan::PlanArgs),
+    /// Carry out the plan against the cloud (asks for `yes` unless --auto-approve or a saved plan).
+    ///
+    /// Example: peerform apply --auto-approve
+    Apply(apply::ApplyArgs),
+    /// Destroy every object the state manages (apply --destroy).
+    ///
+    /// Example: peerform destroy --auto-approve
+    Destroy(apply::ApplyArgs),
     /// Prepare a working directory: check configuration and backend, create .peerform/.
     ///
     /// Example: peerform init --git
@@ -54,6 +65,15 @@ pub enum Command {
     ///
     /// Example: peerform force-unlock 0b7c1a52-…
     ForceUnlock(state::ForceUnlockArgs),
+    /// The ARM emulator: serve it over HTTP on loopback, or set a circuit's provider state.
+    ///
+    /// Example: peerform emulator serve --listen 127.0.0.1:8444
+    #[command(subcommand)]
+    Emulator(emulator::EmulatorCommand),
+    /// List the ExpressRoute domain rules: id, severity, summary and source link.
+    ///
+    /// Example: peerform rules --json
+    Rules(rules::RulesArgs),
     /// Rewrite configuration files in the canonical style, byte-identical to `terraform fmt`.
     ///
     /// Exit codes: 0 done, 2 a file could not be read or parsed (it is left untouched), 3 with
@@ -162,9 +182,13 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     match command {
         Command::Validate(args) => validate::run(args, ctx),
         Command::Plan(args) => plan::run(args, ctx),
+        Command::Apply(args) => apply::run(args, ctx, false),
+        Command::Destroy(args) => apply::run(args, ctx, true),
         Command::Init(args) => state::run_init(args, ctx),
         Command::State(cmd) => state::run(cmd, ctx),
         Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),
+        Command::Emulator(cmd) => emulator::run(cmd, ctx),
+        Command::Rules(args) => rules::run(args, ctx),
         Command::Fmt(args) => fmt::run(args, ctx),
         Command::Version(args) => version::run(args, ctx),
         Command::Completions(args) => completions::run(args, ctx),

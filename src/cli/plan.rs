@@ -3,14 +3,16 @@
 //! the result to Terraform's exit codes (`--detailed-exitcode`: 2 when there are changes).
 
 use super::Context;
-use super::state::{DEFAULT_STATE_FILE, LockArgs, with_lock};
+use super::state::{DEFAULT_STATE_FILE, LockArgs};
 use super::validate::load_options;
 use crate::config::{Config, LoadOptions, load_config, read_function_file};
 use crate::desired::NoCloud;
-use crate::diag::{Diagnostics, render_human};
+use crate::diag::render_human;
 use crate::plan::render_human::{HumanOptions, render};
-use crate::plan::{Mode, Plan, PlanOptions, make_plan, no_domain_rule};
-use crate::state::{Backend, CloudTarget, LocalBackend, State};
+use crate::plan::{Mode, Plan, PlanOptions, make_plan};
+use crate::provider::Provider;
+use crate::state::{Backend, CloudTarget, LocalBackend, LockRequest, RetryOptions, State};
+use anyhow::Context as _;
 use clap::{ArgAction, Args};
 use std::path::PathBuf;
 
@@ -53,8 +55,18 @@ pub struct PlanArgs {
     /// How many steps apply runs at once (recorded for apply; plan itself is single-pass).
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
+    /// Change a domain rule's severity or switch it off: --rule G1=warning (repeatable).
+    #[arg(long = "rule", value_name = "ID=LEVEL")]
+    pub rules: Vec<String>,
     #[command(flatten)]
     pub lock: LockArgs,
+    /// Where to act: emulator (default), azure, or an ARM endpoint URL such as
+    /// http://127.0.0.1:8444 (also: PEERFORM_CLOUD).
+    #[arg(long, value_name = "TARGET")]
+    pub cloud: Option<String>,
+    /// Plan a state recorded against another cloud target anyway.
+    #[arg(long)]
+    pub allow_cloud_change: bool,
 }
 
 /// The local state file: `backend "local" { path = … }` or `peerform.tfstate`.
@@ -70,28 +82,266 @@ pub fn state_file(ctx: &Context<'_>, config: &Config) -> PathBuf {
         .join(path.unwrap_or_else(|| DEFAULT_STATE_FILE.to_string()))
 }
 
-/// The cloud the command acts on, as its first line names it.
-pub fn cloud_name() -> &'static str {
-    "emulator (built-in ARM emulator, state of the emulated cloud in .peerform/)"
+/// The domain replacement rules (C6, C7, C12, W6) in the plan's terms.
+pub fn domain_rule(
+    type_name: &str,
+    before: &crate::lang::Value,
+    after: &crate::lang::Value,
+) -> Option<crate::plan::ReplaceReason> {
+    let reason = crate::rules::replacement_reason(type_name, before, after)?;
+    // `sku.family` → `sku[0].family`: nested blocks are lists in the plan's paths.
+    let parts: Vec<&str> = reason.attribute.split('.').collect();
+    let attribute = parts.join("[0].");
+    Some(crate::plan::ReplaceReason {
+        attribute: Some(attribute),
+        rule: Some(reason.rule_id.to_string()),
+        message: reason.message,
+    })
 }
 
-/// Load, plan and print. Returns the plan when it could be made.
-pub fn plan_command(
+/// The `--cloud` value, or `PEERFORM_CLOUD`.
+pub fn cloud_arg(args: &PlanArgs, ctx: &Context<'_>) -> Option<String> {
+    args.cloud.clone().or_else(|| {
+        ctx.env
+            .iter()
+            .find(|(k, v)| k == "PEERFORM_CLOUD" && !v.is_empty())
+            .map(|(_, v)| v.clone())
+    })
+}
+
+/// A held state lock, released explicitly (or, failing that, when dropped).
+pub struct LockGuard<'b> {
+    backend: &'b dyn Backend,
+    id: Option<String>,
+}
+
+impl LockGuard<'_> {
+    pub fn release(mut self) -> anyhow::Result<()> {
+        match self.id.take() {
+            Some(id) => self.backend.unlock(&id).with_context(|| {
+                format!(
+                    "releasing the state lock {id}; remove it with `peerform force-unlock {id}`"
+                )
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for LockGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            let _ = self.backend.unlock(&id);
+        }
+    }
+}
+
+fn take_lock<'b>(
+    backend: &'b dyn Backend,
+    args: &LockArgs,
+    operation: &str,
+    ctx: &Context<'_>,
+) -> anyhow::Result<LockGuard<'b>> {
+    if !args.lock {
+        return Ok(LockGuard { backend, id: None });
+    }
+    let request = LockRequest {
+        who: super::state::who(ctx),
+        operation: operation.to_string(),
+        created: super::state::now(),
+    };
+    let retry = RetryOptions {
+        timeout: args.lock_timeout,
+        interval: std::time::Duration::from_millis(250),
+    };
+    let info = crate::state::lock_with_retry(backend, &request, retry, &mut std::thread::sleep)
+        .context("error acquiring the state lock")?;
+    Ok(LockGuard {
+        backend,
+        id: Some(info.id),
+    })
+}
+
+/// Everything `apply` needs after the plan was made and shown.
+pub struct Prepared<'b> {
+    pub config: Config,
+    pub state: State,
+    pub plan: Plan,
+    pub backend: &'b LocalBackend,
+    pub lock: LockGuard<'b>,
+    /// The root module's folder, for `file()`.
+    pub reader_root: PathBuf,
+}
+
+/// Read every object in the state through the provider (in parallel) and bring the state's
+/// attributes up to date; objects deleted outside peerform leave the state. Secrets keep their
+/// digests. Returns a line per object that changed outside peerform.
+pub fn refresh(
+    state: &mut State,
+    provider: &Provider,
+    parallelism: usize,
+) -> anyhow::Result<Vec<String>> {
+    use rayon::prelude::*;
+    let entries: Vec<(
+        crate::config::addr::ResourceInstanceAddr,
+        crate::state::ResourceState,
+    )> = state
+        .resources
+        .iter()
+        .map(|(a, r)| (a.clone(), r.clone()))
+        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(parallelism.max(1))
+        .build()
+        .context("starting the refresh workers")?;
+    let read: Vec<anyhow::Result<Option<crate::lang::Value>>> = pool.install(|| {
+        entries
+            .par_iter()
+            .map(|(addr, r)| {
+                if r.id.is_empty() {
+                    return Ok(None);
+                }
+                let id = crate::arm::ResourceId::parse(&r.id)?;
+                let prior = crate::lang::Value::Map(r.attributes.clone());
+                provider
+                    .read(&r.type_name, &id, Some(&prior))
+                    .with_context(|| format!("refreshing {addr}"))
+            })
+            .collect()
+    });
+    let mut drift = Vec::new();
+    for ((addr, r), result) in entries.into_iter().zip(read) {
+        match result? {
+            None => {
+                drift.push(format!("  # {addr} has been deleted outside peerform"));
+                state.resources.remove(&addr);
+            }
+            Some(value) => {
+                let Some(map) = value.as_map() else { continue };
+                let mut changed = Vec::new();
+                let entry = match state.resources.get_mut(&addr) {
+                    Some(e) => e,
+                    None => continue,
+                };
+                for (k, v) in map {
+                    if k == "id"
+                        || r.secrets.contains_key(k)
+                        || crate::state::ALWAYS_SECRET.contains(&k.as_str())
+                        || v.contains_sensitive()
+                    {
+                        continue;
+                    }
+                    let attr_schema =
+                        crate::schema::resource(&r.type_name).and_then(|s| s.block.attribute(k));
+                    let schema_secret = attr_schema.is_some_and(|a| a.sensitive);
+                    // Azure-computed attributes (a VNet's inline subnets filled by subnet objects)
+                    // follow other objects: kept up to date, but not reported as drift.
+                    let quiet = attr_schema.is_none_or(|a| a.computed)
+                        || crate::schema::resource(&r.type_name)
+                            .and_then(|s| s.block.block(k))
+                            .is_some_and(|b| b.computed);
+                    if schema_secret || !v.is_wholly_known() {
+                        continue;
+                    }
+                    let old = entry
+                        .attributes
+                        .get(k)
+                        .cloned()
+                        .unwrap_or(crate::lang::Value::Null);
+                    if crate::plan::normalise(&old) != crate::plan::normalise(v) {
+                        if !quiet {
+                            changed.push(k.clone());
+                        }
+                        // As the state file holds them: sets as sorted lists.
+                        entry
+                            .attributes
+                            .insert(k.clone(), crate::plan::normalise_keep_marks(v));
+                    }
+                }
+                if !changed.is_empty() {
+                    drift.push(format!(
+                        "  # {addr} has changed outside peerform: {}",
+                        changed.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    Ok(drift)
+}
+
+/// Load configuration and state (locked), refresh, plan, and print the plan. `None` when there were
+/// errors (already printed).
+pub fn plan_for_apply<'b>(
     args: &PlanArgs,
+    planfile: Option<&std::path::Path>,
     ctx: &mut Context<'_>,
     operation: &str,
-) -> anyhow::Result<(i32, Option<Plan>)> {
+    cloud: &str,
+    provider: Option<&Provider>,
+    backend_slot: &'b mut Option<LocalBackend>,
+) -> anyhow::Result<Option<Prepared<'b>>> {
+    if planfile.is_some() {
+        anyhow::bail!(
+            "applying a saved plan file needs plan files, which this build does not read yet: run apply without a plan file"
+        );
+    }
     let options: LoadOptions = load_options(&args.vars, &args.var_files, ctx);
-    let (config, mut diagnostics) = load_config(&ctx.dir, &options);
+    let (mut config, mut diagnostics) = load_config(&ctx.dir, &options);
+    let (rule_settings, settings_diags) =
+        super::validate::rule_settings(&ctx.dir, &mut config, &args.rules);
+    diagnostics.extend(settings_diags);
     if diagnostics.has_errors() {
         write!(
             ctx.err,
             "{}",
             render_human(&diagnostics, &config.sources, ctx.color)
         )?;
-        return Ok((1, None));
+        return Ok(None);
     }
-    let backend = LocalBackend::new(&state_file(ctx, &config));
+    let backend: &'b LocalBackend =
+        backend_slot.insert(LocalBackend::new(&state_file(ctx, &config)));
+    let lock = take_lock(backend, &args.lock, operation, ctx)?;
+    let mut state = backend
+        .read()?
+        .unwrap_or_else(|| State::new(CloudTarget::default()));
+    // The state remembers where it was applied; another target is a mistake unless asked for.
+    let (target, endpoint) = split_cloud(cloud);
+    if !state.resources.is_empty()
+        && !state.cloud.target.is_empty()
+        && !args.allow_cloud_change
+        && (state.cloud.target != target || state.cloud.endpoint != endpoint)
+    {
+        anyhow::bail!(
+            "this state was applied to {} {} but the command targets {cloud}: pass --cloud {} to use the recorded target, or --allow-cloud-change if you really mean to move it",
+            state.cloud.target,
+            state.cloud.endpoint,
+            if state.cloud.target == "http" {
+                state.cloud.endpoint.clone()
+            } else {
+                state.cloud.target.clone()
+            }
+        );
+    }
+    if let Some(provider) = provider {
+        if state.cloud.target.is_empty() {
+            state.cloud = CloudTarget {
+                target: target.to_string(),
+                endpoint: endpoint.to_string(),
+                subscription: provider.client().subscription().to_string(),
+            };
+        }
+        if args.refresh && !state.resources.is_empty() {
+            let drift = refresh(&mut state, provider, args.parallelism)?;
+            if !drift.is_empty() {
+                writeln!(
+                    ctx.out,
+                    "\nNote: Objects have changed outside of peerform\n\n{}\n",
+                    drift.join("\n")
+                )?;
+            }
+        }
+    }
     let mode = if args.destroy {
         Mode::Destroy
     } else if args.refresh_only {
@@ -105,21 +355,18 @@ pub fn plan_command(
         replace: args.replace.clone(),
     };
     let root = ctx.dir.clone();
-    let result = with_lock(&backend, &args.lock, operation, ctx, || {
-        let state = backend.read()?.unwrap_or_else(|| {
-            State::new(CloudTarget {
-                target: "emulator".into(),
-                endpoint: String::new(),
-                subscription: String::new(),
-            })
-        });
-        let files = move |path: &str| read_function_file(&root, path);
-        let reader = NoCloud { files: &files };
-        let (plan, _desired, diags) =
-            make_plan(&config, &state, &reader, &plan_options, &no_domain_rule);
-        Ok((plan, diags))
-    })?;
-    let (plan, plan_diags) = result;
+    let files = move |path: &str| read_function_file(&root, path);
+    let reader = NoCloud { files: &files };
+    let (plan, desired, mut plan_diags) =
+        make_plan(&config, &state, &reader, &plan_options, &domain_rule);
+    // Domain rules on the planned graph, with the prior state (C8, C9, D7 need it).
+    if !plan_diags.has_errors() {
+        let prior = |addr: &crate::config::addr::ResourceInstanceAddr| {
+            let object = state.resources.get(addr)?;
+            Some(crate::lang::Value::Map(object.attributes.clone()))
+        };
+        plan_diags.extend(crate::rules::check(&desired, &prior, &rule_settings));
+    }
     diagnostics.extend(plan_diags);
     diagnostics.sort();
     write!(
@@ -128,26 +375,74 @@ pub fn plan_command(
         render_human(&diagnostics, &config.sources, ctx.color)
     )?;
     if diagnostics.has_errors() {
-        return Ok((1, None));
+        lock.release()?;
+        return Ok(None);
     }
     let human = render(
         &plan,
         &HumanOptions {
-            cloud: cloud_name(),
+            cloud,
             color: ctx.color,
         },
     );
     write!(ctx.out, "{human}")?;
-    let code = if args.detailed_exitcode && plan.has_changes() {
+    Ok(Some(Prepared {
+        config,
+        state,
+        plan,
+        backend,
+        lock,
+        reader_root: ctx.dir.clone(),
+    }))
+}
+
+/// `emulator`, `azure` or `http` plus the endpoint, from a cloud description.
+fn split_cloud(cloud: &str) -> (&str, &str) {
+    if cloud.starts_with("http://") || cloud.starts_with("https://") {
+        ("http", cloud)
+    } else if cloud.starts_with("azure") {
+        ("azure", crate::provider::AZURE_ENDPOINT)
+    } else {
+        ("emulator", "")
+    }
+}
+
+pub fn run(args: PlanArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
+    // The cloud is reached only when there is something to refresh.
+    let cloud_text = cloud_arg(&args, ctx);
+    let cloud = crate::provider::Cloud::parse(cloud_text.as_deref().unwrap_or("emulator"))?;
+    let needs_cloud = args.refresh && !args.destroy;
+    let provider = if needs_cloud && has_state(ctx)? {
+        Some(super::emulator::connect(cloud_text.as_deref(), None, ctx)?.1)
+    } else {
+        None
+    };
+    let mut slot = None;
+    let Some(prepared) = plan_for_apply(
+        &args,
+        None,
+        ctx,
+        "plan",
+        &cloud.describe(),
+        provider.as_ref(),
+        &mut slot,
+    )?
+    else {
+        return Ok(1);
+    };
+    let code = if args.detailed_exitcode && prepared.plan.has_changes() {
         2
     } else {
         0
     };
-    Ok((code, Some(plan)))
+    prepared.lock.release()?;
+    Ok(code)
 }
 
-pub fn run(args: PlanArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
-    let _ = Diagnostics::new();
-    let (code, _plan) = plan_command(&args, ctx, "plan")?;
-    Ok(code)
+/// Whether a state file exists where the configuration says (without loading configuration twice:
+/// the default path and a literal `backend "local" { path }` are both under the folder).
+fn has_state(ctx: &Context<'_>) -> anyhow::Result<bool> {
+    Ok(std::fs::read_dir(&ctx.dir)?
+        .flatten()
+        .any(|e| e.path().extension().is_some_and(|x| x == "tfstate")))
 }

@@ -173,7 +173,7 @@ fn state_path(ctx: &Context<'_>, args: &StatePathArgs) -> PathBuf {
     }
 }
 
-fn who(ctx: &Context<'_>) -> String {
+pub(super) fn who(ctx: &Context<'_>) -> String {
     let user = ctx
         .env
         .iter()
@@ -189,7 +189,7 @@ fn who(ctx: &Context<'_>) -> String {
     format!("{user}@{host}")
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -218,7 +218,7 @@ pub(super) fn with_lock<T>(
         interval: LOCK_RETRY_INTERVAL,
     };
     let info = state::lock_with_retry(backend, &request, retry, &mut std::thread::sleep)
-        .context("error acquiring the state lock")?;
+        .context("acquiring the state lock")?;
     let result = body();
     let released = backend.unlock(&info.id);
     match (result, released) {
@@ -425,7 +425,7 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
                 interval: LOCK_RETRY_INTERVAL,
             };
             let info = state::lock_with_retry(&backend, &request, retry, &mut std::thread::sleep)
-                .context("error acquiring the state lock")?;
+                .context("acquiring the state lock")?;
             writeln!(ctx.out, "locked {}", info.id)?;
             ctx.out.flush()?;
             let mut sink = Vec::new();

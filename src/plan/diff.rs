@@ -32,10 +32,13 @@ pub struct DiffOptions<'a> {
     pub domain_rule: &'a dyn Fn(&str, &Value, &Value) -> Option<ReplaceReason>,
 }
 
-/// Normalise for comparison: no marks, sets and lists compared by content, integral numbers equal.
+/// Normalise for comparison: no marks, sets and lists compared by content, and an empty list or
+/// map equal to null (azurerm reads an unset optional collection back as empty).
 pub fn normalise(value: &Value) -> Value {
     match value {
         Value::Sensitive(inner) => normalise(inner),
+        Value::Set(items) | Value::List(items) if items.is_empty() => Value::Null,
+        Value::Map(map) if map.is_empty() => Value::Null,
         Value::Set(items) => {
             let mut items: Vec<Value> = items.iter().map(normalise).collect();
             items.sort_by(Value::total_cmp);
@@ -43,6 +46,25 @@ pub fn normalise(value: &Value) -> Value {
         }
         Value::List(items) => Value::List(items.iter().map(normalise).collect()),
         Value::Map(map) => Value::Map(map.iter().map(|(k, v)| (k.clone(), normalise(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Sets become sorted lists, recursively; sensitive marks stay (they decide what is a secret).
+pub fn normalise_keep_marks(value: &Value) -> Value {
+    match value {
+        Value::Sensitive(inner) => normalise_keep_marks(inner).mark_sensitive(),
+        Value::Set(items) => {
+            let mut items: Vec<Value> = items.iter().map(normalise_keep_marks).collect();
+            items.sort_by(Value::total_cmp);
+            Value::List(items)
+        }
+        Value::List(items) => Value::List(items.iter().map(normalise_keep_marks).collect()),
+        Value::Map(map) => Value::Map(
+            map.iter()
+                .map(|(k, v)| (k.clone(), normalise_keep_marks(v)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -66,9 +88,8 @@ fn keep_computed(
     configured: Option<&[String]>,
 ) {
     for a in &schema.attributes {
-        let Some(prior_value) = prior.get(a.name) else {
-            continue;
-        };
+        // Azure may leave a computed attribute out of its answer entirely: that is null.
+        let prior_value = prior.get(a.name).cloned().unwrap_or(Value::Null);
         let is_configured = configured.is_none_or(|c| c.iter().any(|n| n == a.name));
         let planned_value = planned.get(a.name).cloned().unwrap_or(Value::Null);
         let take_prior = if !a.required && !a.optional {
@@ -80,15 +101,18 @@ fn keep_computed(
             false
         };
         if take_prior {
-            planned.insert(a.name.to_string(), prior_value.clone());
+            planned.insert(a.name.to_string(), prior_value);
         }
     }
     for b in &schema.blocks {
-        let Some(Value::List(prior_items)) = prior.get(b.name).map(|v| v.unmark().0.clone()) else {
-            continue;
-        };
+        // A block Azure left out of its answer is an empty list.
+        let prior_items = prior
+            .get(b.name)
+            .and_then(|v| v.as_list())
+            .map(<[Value]>::to_vec)
+            .unwrap_or_default();
         let planned_value = planned.get(b.name).cloned().unwrap_or(Value::Null);
-        let is_configured = configured.is_none_or(|c| c.iter().any(|n| n == b.name));
+        let is_configured = configured.is_some_and(|c| c.iter().any(|n| n == b.name));
         if b.computed && !is_configured && (planned_value.is_unknown() || planned_value.is_null()) {
             planned.insert(b.name.to_string(), Value::List(prior_items));
             continue;
@@ -165,7 +189,8 @@ pub fn diff(
 
     let mut changed = Vec::new();
     let mut reasons = Vec::new();
-    let names: Vec<(&str, bool, bool)> = schema
+    // (name, forces replacement, secret, left to Azure when not configured)
+    let names: Vec<(&str, bool, bool, bool)> = schema
         .block
         .attributes
         .iter()
@@ -174,6 +199,7 @@ pub fn diff(
                 a.name,
                 a.force_new,
                 a.sensitive || crate::state::ALWAYS_SECRET.contains(&a.name),
+                (!a.required && !a.optional) || a.computed,
             )
         })
         .chain(
@@ -181,11 +207,15 @@ pub fn diff(
                 .block
                 .blocks
                 .iter()
-                .map(|b| (b.name, b.force_new, false)),
+                .map(|b| (b.name, b.force_new, false, b.computed)),
         )
         .collect();
-    for (name, force_new, secret) in names {
+    for (name, force_new, secret, azure_owned) in names {
         if name == "id" || name == "timeouts" {
+            continue;
+        }
+        // What Azure computes, and the configuration does not set, is Azure's: never a change.
+        if azure_owned && !instance.configured.iter().any(|c| c == name) {
             continue;
         }
         let planned_value = planned.get(name).cloned().unwrap_or(Value::Null);

@@ -8,7 +8,7 @@ mod model;
 pub mod render_human;
 mod schedule;
 
-pub use diff::{Decision, DiffOptions, diff, normalise};
+pub use diff::{Decision, DiffOptions, diff, normalise, normalise_keep_marks};
 pub use model::{
     Action, ActionReason, Mode, OutputChange, Plan, ReplaceReason, ResourceChange, Step, StepKind,
 };
@@ -441,6 +441,13 @@ pub fn make_plan(
     for (name, value) in &desired.outputs {
         let before = state.outputs.get(name).map(|o| match o {
             OutputState::Plain(v) => v.clone(),
+            // Only a digest is kept: an unchanged secret compares equal through it.
+            OutputState::Sensitive(_)
+                if value.is_wholly_known()
+                    && crate::state::output_secret_matches(state, name, value) =>
+            {
+                value.clone()
+            }
             OutputState::Sensitive(_) => Value::Sensitive(Box::new(Value::Null)),
         });
         plan.outputs.push(OutputChange {

@@ -53,30 +53,45 @@ pub fn check_write(
     new: &State,
     options: WriteOptions,
 ) -> anyhow::Result<()> {
-    let Some(current) = current else {
+    check_write_parts(
+        describe,
+        current.map(|c| (c.lineage.as_str(), c.serial)),
+        new,
+        || current.is_some_and(|c| c.same_content(new)),
+        options,
+    )
+}
+
+/// [`check_write`] for a backend that knows the stored lineage and serial without decoding the whole
+/// state; `same_content` is asked only when the serials are equal.
+pub fn check_write_parts(
+    describe: &str,
+    current: Option<(&str, u64)>,
+    new: &State,
+    same_content: impl FnOnce() -> bool,
+    options: WriteOptions,
+) -> anyhow::Result<()> {
+    let Some((lineage, serial)) = current else {
         return Ok(());
     };
     if options.force {
         return Ok(());
     }
-    if current.lineage != new.lineage {
+    if lineage != new.lineage {
         anyhow::bail!(
-            "refusing to write a state of lineage {} over {describe}, which holds lineage {}: they are different states; use --force only if you mean to replace it",
-            new.lineage,
-            current.lineage
+            "refusing to write a state of lineage {} over {describe}, which holds lineage {lineage}: they are different states; use --force only if you mean to replace it",
+            new.lineage
         );
     }
-    if new.serial < current.serial {
+    if new.serial < serial {
         anyhow::bail!(
-            "refusing to write serial {} over {describe}, which is at serial {}: the stored state is newer; pull it first, or use --force to overwrite it",
-            new.serial,
-            current.serial
-        );
-    }
-    if new.serial == current.serial && !new.same_content(current) {
-        anyhow::bail!(
-            "refusing to write different content under the same serial {} over {describe}: raise the serial, or use --force",
+            "refusing to write serial {} over {describe}, which is at serial {serial}: the stored state is newer; pull it first, or use --force to overwrite it",
             new.serial
+        );
+    }
+    if new.serial == serial && !same_content() {
+        anyhow::bail!(
+            "refusing to write different content under the same serial {serial} over {describe}: raise the serial, or use --force"
         );
     }
     Ok(())

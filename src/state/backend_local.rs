@@ -8,8 +8,9 @@ use anyhow::Context as _;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-use super::backend::{Backend, WriteOptions, check_write};
+use super::backend::{Backend, WriteOptions, check_write, check_write_parts};
 use super::journal::{self, JournalWriter};
 use super::lock::{LockInfo, LockRequest, StateLocked};
 use super::model::State;
@@ -63,15 +64,51 @@ pub(super) enum WriteFault {
 #[derive(Debug)]
 pub struct LocalBackend {
     paths: LocalPaths,
+    /// The bytes of the state file as this client last read or wrote them, with their lineage and
+    /// serial: a write whose file still holds these bytes need not decode it again to check the rules.
+    cache: Mutex<Option<Cache>>,
     #[cfg(test)]
-    pub(super) fault: std::sync::Mutex<Option<WriteFault>>,
+    pub(super) fault: Mutex<Option<WriteFault>>,
 }
 
-/// What is on disk: the state file, and the state once the journal is replayed.
+#[derive(Debug)]
+struct Cache {
+    bytes: Vec<u8>,
+    identity: FileIdentity,
+    lineage: String,
+    serial: u64,
+}
+
+/// Device, inode, size and modification time: a state file is only ever replaced by a rename, so the
+/// same identity means the same bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileIdentity(u64, u64, u64, i64, i64);
+
+#[cfg(unix)]
+fn identity(metadata: &fs::Metadata) -> Option<FileIdentity> {
+    use std::os::unix::fs::MetadataExt as _;
+    Some(FileIdentity(
+        metadata.dev(),
+        metadata.ino(),
+        metadata.size(),
+        metadata.mtime(),
+        metadata.mtime_nsec(),
+    ))
+}
+
+#[cfg(not(unix))]
+fn identity(_metadata: &fs::Metadata) -> Option<FileIdentity> {
+    None
+}
+
+/// What is on disk: the state file's bytes, and the state once the journal is replayed.
 struct Loaded {
-    file: Option<(State, Vec<u8>)>,
+    file_bytes: Option<Vec<u8>>,
+    file_identity: Option<FileIdentity>,
     state: Option<State>,
-    /// Whether a journal file exists (replayed or stale).
+    /// Whether the journal added steps on top of the state file.
+    replayed: bool,
+    /// Whether a journal file exists (replayed, stale or torn).
     journal_present: bool,
 }
 
@@ -79,8 +116,9 @@ impl LocalBackend {
     pub fn new(state_path: &Path) -> Self {
         LocalBackend {
             paths: LocalPaths::for_state(state_path),
+            cache: Mutex::new(None),
             #[cfg(test)]
-            fault: std::sync::Mutex::new(None),
+            fault: Mutex::new(None),
         }
     }
 
@@ -88,39 +126,65 @@ impl LocalBackend {
         &self.paths
     }
 
-    fn read_file(&self) -> anyhow::Result<Option<(State, Vec<u8>)>> {
+    /// The state file's bytes and identity, read through one handle so they agree.
+    fn read_bytes(&self) -> anyhow::Result<Option<(Vec<u8>, Option<FileIdentity>)>> {
         let path = &self.paths.state;
-        let bytes = match fs::read(path) {
-            Ok(b) => b,
+        let mut file = match File::open(path) {
+            Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e).with_context(|| format!("reading state {}", path.display())),
         };
-        let state =
-            wire::decode(&bytes).with_context(|| format!("reading state {}", path.display()))?;
-        Ok(Some((state, bytes)))
+        let metadata = file
+            .metadata()
+            .with_context(|| format!("reading state {}", path.display()))?;
+        let mut bytes = Vec::with_capacity(metadata.len() as usize);
+        std::io::Read::read_to_end(&mut file, &mut bytes)
+            .with_context(|| format!("reading state {}", path.display()))?;
+        Ok(Some((bytes, identity(&metadata))))
+    }
+
+    #[cfg(test)]
+    fn read_file(&self) -> anyhow::Result<Option<State>> {
+        match self.read_bytes()? {
+            None => Ok(None),
+            Some((bytes, _)) => Ok(Some(self.decode(&bytes)?)),
+        }
+    }
+
+    fn decode(&self, bytes: &[u8]) -> anyhow::Result<State> {
+        wire::decode(bytes).with_context(|| format!("reading state {}", self.paths.state.display()))
     }
 
     fn load(&self) -> anyhow::Result<Loaded> {
-        let file = self.read_file()?;
+        let (file_bytes, file_identity) = match self.read_bytes()? {
+            Some((bytes, identity)) => (Some(bytes), identity),
+            None => (None, None),
+        };
+        let mut state = match &file_bytes {
+            Some(bytes) => Some(self.decode(bytes)?),
+            None => None,
+        };
         let Some(replay) = journal::read_journal(&self.paths.journal)? else {
-            let state = file.as_ref().map(|(s, _)| s.clone());
             return Ok(Loaded {
-                file,
+                file_bytes,
+                file_identity,
                 state,
+                replayed: false,
                 journal_present: false,
             });
         };
         let journal_path = self.paths.journal.display();
-        let state = match (&file, replay.header) {
+        let mut replayed = false;
+        match (&mut state, replay.header) {
             // Even the header was torn: nothing completed.
-            (_, None) => file.as_ref().map(|(s, _)| s.clone()),
+            (_, None) => {}
             (None, Some(header)) => anyhow::bail!(
                 "journal {journal_path} continues serial {} of lineage {} but {} does not exist; restore the state file, or move the journal aside",
                 header.serial,
                 header.lineage,
                 self.paths.state.display()
             ),
-            (Some((base, _)), Some(header)) => {
+            (Some(base), Some(header)) => {
                 if header.lineage != base.lineage {
                     anyhow::bail!(
                         "journal {journal_path} belongs to lineage {}, but {} is lineage {}; move the journal aside",
@@ -129,10 +193,7 @@ impl LocalBackend {
                         base.lineage
                     );
                 }
-                if base.serial > header.serial {
-                    // Already compacted into the state file before the journal was removed.
-                    Some(base.clone())
-                } else if base.serial < header.serial {
+                if base.serial < header.serial {
                     anyhow::bail!(
                         "journal {journal_path} continues serial {}, but {} is at serial {}: the state file is older than its journal; restore {} from git or its backup",
                         header.serial,
@@ -140,24 +201,57 @@ impl LocalBackend {
                         base.serial,
                         self.paths.state.display()
                     );
-                } else {
-                    let mut state = base.clone();
-                    let any = !replay.steps.is_empty();
+                }
+                // A state file newer than the journal already holds its steps: it was compacted and
+                // the process stopped before removing the journal.
+                if base.serial == header.serial && !replay.steps.is_empty() {
                     for step in replay.steps {
-                        step.apply(&mut state);
+                        step.apply(base);
                     }
-                    if any {
-                        state.serial = header.serial + 1;
-                    }
-                    Some(state)
+                    base.serial = header.serial + 1;
+                    replayed = true;
                 }
             }
-        };
+        }
         Ok(Loaded {
-            file,
+            file_bytes,
+            file_identity,
             state,
+            replayed,
             journal_present: true,
         })
+    }
+
+    fn remember(&self, bytes: Vec<u8>, identity: Option<FileIdentity>, state: &State) {
+        if let (Ok(mut cache), Some(identity)) = (self.cache.lock(), identity) {
+            *cache = Some(Cache {
+                bytes,
+                identity,
+                lineage: state.lineage.clone(),
+                serial: state.serial,
+            });
+        } else {
+            self.forget();
+        }
+    }
+
+    fn forget(&self) {
+        if let Ok(mut cache) = self.cache.lock() {
+            *cache = None;
+        }
+    }
+
+    /// What this client last read or wrote, when the file is still exactly that.
+    fn take_cache_if_current(&self) -> Option<Cache> {
+        let current = fs::metadata(&self.paths.state)
+            .ok()
+            .and_then(|m| identity(&m))?;
+        let mut cache = self.cache.lock().ok()?;
+        if cache.as_ref().is_some_and(|c| c.identity == current) {
+            cache.take()
+        } else {
+            None
+        }
     }
 
     /// Replay and compact a journal left by an interrupted run: the state file is rewritten with every
@@ -167,30 +261,29 @@ impl LocalBackend {
         if !loaded.journal_present {
             return Ok(loaded.state);
         }
-        if let Some(state) = &loaded.state {
-            let unchanged = loaded
-                .file
-                .as_ref()
-                .is_some_and(|(file_state, _)| file_state == state);
-            if !unchanged {
-                self.store(state, loaded.file.as_ref().map(|(_, b)| b.as_slice()))?;
-            }
+        if let (Some(state), true) = (&loaded.state, loaded.replayed) {
+            let bytes = wire::encode(state)?;
+            let identity = self.store(&bytes, loaded.file_bytes.as_deref())?;
+            self.remember(bytes, identity, state);
         }
         self.remove_journal()?;
         Ok(loaded.state)
     }
 
     /// Start journaling steps on top of `state`, which becomes the state file first if it is not
-    /// already. Each step is then appended with [`JournalWriter::append`]; [`LocalBackend::finish`]
-    /// writes the final state.
+    /// already (so it obeys the write rules: a changed state needs a higher serial). Each step is then
+    /// appended with [`JournalWriter::append`] and applied in memory with [`super::Step::apply`];
+    /// [`LocalBackend::finish`] writes the final state. Call it while holding the lock.
     pub fn begin(&self, state: &State) -> anyhow::Result<JournalWriter> {
         self.recover()?;
         self.write(state, WriteOptions::default())?;
+        self.forget();
         JournalWriter::create(&self.paths.journal, &state.lineage, state.serial)
     }
 
     /// Write the state the journal's steps produced (one serial above the journal's base when any step
-    /// was recorded) and remove the journal.
+    /// was recorded) and remove the journal. `state` must be the state given to `begin` with exactly
+    /// the appended steps applied: anything else is refused as different content under one serial.
     pub fn finish(&self, journal: JournalWriter, state: &mut State) -> anyhow::Result<()> {
         if journal.steps() > 0 {
             state.serial = journal.base_serial + 1;
@@ -200,19 +293,24 @@ impl LocalBackend {
         self.remove_journal()
     }
 
-    /// Write the bytes of `state` atomically, keeping the previous bytes as the backup.
-    fn store(&self, state: &State, previous: Option<&[u8]>) -> anyhow::Result<()> {
-        let bytes = wire::encode(state)?;
-        if previous == Some(bytes.as_slice()) {
-            return Ok(());
+    /// Put `bytes` in place atomically. The previous file, when different, becomes the backup: it is
+    /// hard-linked there before the rename replaces it, so keeping it costs no copy.
+    fn store(&self, bytes: &[u8], previous: Option<&[u8]>) -> anyhow::Result<Option<FileIdentity>> {
+        if previous == Some(bytes) {
+            return Ok(fs::metadata(&self.paths.state)
+                .ok()
+                .and_then(|m| identity(&m)));
         }
-        if let Some(previous) = previous {
+        if previous.is_some() {
             let backup_temp = self.paths.backup.with_extension("backup.tmp");
-            write_synced(&backup_temp, previous)?;
-            fs::rename(&backup_temp, &self.paths.backup)
+            let _ = fs::remove_file(&backup_temp);
+            // A file system without hard links gets a copy instead.
+            fs::hard_link(&self.paths.state, &backup_temp)
+                .or_else(|_| fs::copy(&self.paths.state, &backup_temp).map(|_| ()))
+                .and_then(|_| fs::rename(&backup_temp, &self.paths.backup))
                 .with_context(|| format!("writing state backup {}", self.paths.backup.display()))?;
         }
-        write_synced(&self.paths.temp, &bytes)?;
+        let written = write_synced(&self.paths.temp, bytes)?;
         #[cfg(test)]
         if self.fault() == Some(WriteFault::AfterTemp) {
             anyhow::bail!("injected crash after writing the temporary file");
@@ -229,7 +327,7 @@ impl LocalBackend {
         if self.fault() == Some(WriteFault::AfterRename) {
             anyhow::bail!("injected crash after the rename, before the journal was removed");
         }
-        Ok(())
+        Ok(written)
     }
 
     #[cfg(test)]
@@ -290,21 +388,50 @@ impl Backend for LocalBackend {
     }
 
     fn read(&self) -> anyhow::Result<Option<State>> {
-        Ok(self.load()?.state)
+        let loaded = self.load()?;
+        match (&loaded.state, loaded.file_bytes, loaded.journal_present) {
+            (Some(state), Some(bytes), false) => self.remember(bytes, loaded.file_identity, state),
+            _ => self.forget(),
+        }
+        Ok(loaded.state)
     }
 
     fn write(&self, state: &State, options: WriteOptions) -> anyhow::Result<()> {
-        let loaded = self.load().with_context(|| {
+        let bytes = wire::encode(state)?;
+        let refuse = || {
             format!(
                 "refusing to overwrite {}, which cannot be read",
                 self.paths.state.display()
             )
-        })?;
-        check_write(&self.describe(), loaded.state.as_ref(), state, options)?;
-        self.store(state, loaded.file.as_ref().map(|(_, b)| b.as_slice()))?;
-        if loaded.journal_present {
-            self.remove_journal()?;
-        }
+        };
+        let cached = match self.paths.journal.exists() {
+            false => self.take_cache_if_current(),
+            true => None,
+        };
+        let identity = match cached {
+            // The file is what this client last read or wrote: no need to read and decode it again.
+            Some(cache) => {
+                let same_content = cache.bytes == bytes;
+                check_write_parts(
+                    &self.describe(),
+                    Some((&cache.lineage, cache.serial)),
+                    state,
+                    || same_content,
+                    options,
+                )?;
+                self.store(&bytes, Some(&cache.bytes))?
+            }
+            None => {
+                let loaded = self.load().with_context(refuse)?;
+                check_write(&self.describe(), loaded.state.as_ref(), state, options)?;
+                let identity = self.store(&bytes, loaded.file_bytes.as_deref())?;
+                if loaded.journal_present {
+                    self.remove_journal()?;
+                }
+                identity
+            }
+        };
+        self.remember(bytes, identity, state);
         Ok(())
     }
 
@@ -323,8 +450,18 @@ impl Backend for LocalBackend {
             .and_then(|_| file.sync_all())
             .with_context(|| format!("writing lock {}", temp.display()))?;
         drop(file);
-        let linked = fs::hard_link(&temp, lock);
+        let mut linked = fs::hard_link(&temp, lock);
         let _ = fs::remove_file(&temp);
+        if let Err(e) = &linked
+            && e.kind() != std::io::ErrorKind::AlreadyExists
+        {
+            // No hard links here: create the lock file itself exclusively (O_EXCL) and fill it.
+            linked = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(lock)
+                .and_then(|mut f| f.write_all(&info.to_json()).and_then(|_| f.sync_all()));
+        }
         match linked {
             Ok(()) => {
                 sync_dir(self.paths.dir())?;
@@ -352,12 +489,13 @@ impl Backend for LocalBackend {
     }
 }
 
-/// Create or truncate `path`, write `bytes` and fsync.
-fn write_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// Create or truncate `path`, write `bytes` and fsync; returns the file's identity once written.
+fn write_synced(path: &Path, bytes: &[u8]) -> anyhow::Result<Option<FileIdentity>> {
     let mut file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
     file.write_all(bytes)
         .and_then(|_| file.sync_all())
-        .with_context(|| format!("writing {}", path.display()))
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(file.metadata().ok().and_then(|m| identity(&m)))
 }
 
 /// Fsync a directory so a rename or removal in it is durable.
@@ -475,7 +613,7 @@ mod tests {
                 );
                 assert_eq!(fresh.recover().unwrap().unwrap(), want);
                 assert!(!fresh.paths().journal.exists());
-                assert_eq!(fresh.read_file().unwrap().unwrap().0, want);
+                assert_eq!(fresh.read_file().unwrap().unwrap(), want);
             }
         }
     }
@@ -635,6 +773,62 @@ mod tests {
         let state_before = fs::read(&backend.paths().state).unwrap();
         assert!(backend.recover().is_err());
         assert_eq!(fs::read(&backend.paths().state).unwrap(), state_before);
+    }
+
+    #[test]
+    fn secrets_reach_no_file_in_plaintext() {
+        use crate::lang::Value;
+        use crate::state::model::NewObject;
+        let dir = temp();
+        let backend = LocalBackend::new(&dir.path().join("peerform.tfstate"));
+        let mut state = estate::estate_state(1);
+        state.secrets.memory_kib = 64;
+        state.secrets.iterations = 1;
+        let plain = ["hunter2-shared-key", "service-key-0badf00d", "nested-p@ss"];
+        let address = estate::site_address(0, "azurerm_express_route_circuit_peering", "private");
+        let object = NewObject {
+            type_name: "azurerm_express_route_circuit_peering".into(),
+            id: "/subscriptions/s/peerings/AzurePrivatePeering".into(),
+            values: [
+                ("shared_key".to_string(), Value::string(plain[0])),
+                ("service_key".to_string(), Value::string(plain[1])),
+                (
+                    "extra".to_string(),
+                    Value::List(vec![Value::object([(
+                        "password",
+                        Value::string(plain[2]).mark_sensitive(),
+                    )])]),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+            ..Default::default()
+        };
+        let built = state
+            .build_resources(vec![(address.clone(), object)])
+            .unwrap();
+        let mut journal = backend.begin(&state).unwrap();
+        let mut next = state.clone();
+        for (address, resource) in built {
+            let step = Step::Put { address, resource };
+            journal.append(&step).unwrap();
+            step.apply(&mut next);
+        }
+        let journal_bytes = fs::read(&backend.paths().journal).unwrap();
+        backend.finish(journal, &mut next).unwrap();
+        assert!(next.secret_matches(&address, "shared_key", &Value::string(plain[0])));
+        assert!(next.secret_matches(&address, "extra[0].password", &Value::string(plain[2])));
+        let mut files = vec![journal_bytes];
+        for entry in fs::read_dir(dir.path()).unwrap() {
+            files.push(fs::read(entry.unwrap().path()).unwrap());
+        }
+        assert!(files.len() >= 3);
+        for bytes in files {
+            let text = String::from_utf8_lossy(&bytes);
+            for secret in plain {
+                assert!(!text.contains(secret), "{secret} was written");
+            }
+        }
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! A synthetic ExpressRoute estate as a state, for tests and benchmarks (DESIGN §7's benchmark shape):
 //! per site a resource group, VNet, GatewaySubnet, ExpressRoute gateway, circuit, private and Microsoft
 //! peerings, route filter, authorization, gateway connection and a Global Reach link to the next site;
-//! 11 resources with realistic attributes, ARM ids and direct dependencies. Secret digests are
+//! 11 resources with realistic attributes, ARM ids and direct dependencies, at the addresses the
+//! configuration estate of `benches/support/estate.rs` gives them. Secret digests are
 //! stand-ins (SHA-256 of the address and path, not argon2id) so generating 11,000 resources stays
 //! instant; it must never be used to build a real state.
 
-use crate::config::addr::{InstanceKey, ModulePath, ResourceAddr, ResourceInstanceAddr};
+use crate::config::addr::{ModulePath, ResourceAddr, ResourceInstanceAddr};
 use crate::lang::Value;
 use sha2::Digest as _;
 use std::collections::BTreeMap;
@@ -18,19 +19,26 @@ pub const RESOURCES_PER_SITE: usize = 11;
 
 const SUBSCRIPTION: &str = "3f2a9c1e-7b4d-4e8a-9c21-5d6f0a1b2c3d";
 
-/// The site key of site `n`: `site-0001`.
+/// The name of site `n` (from 0): `s00000`, as the configuration estate of `benches/support/estate.rs`
+/// names it, so this state matches that configuration's addresses.
 pub fn site_key(n: usize) -> String {
-    format!("site-{:04}", n + 1)
+    format!("s{n:05}")
 }
 
-/// The address of a resource of site `n`: `module.site["site-0001"].TYPE.NAME`.
-pub fn site_address(n: usize, type_name: &str, name: &str) -> ResourceInstanceAddr {
+/// The address of one of site `n`'s resources, by type and role: the role `this` gives
+/// `TYPE.s00000`, any other role `TYPE.s00000_ROLE` (`azurerm_subnet.s00000_gateway`,
+/// `azurerm_express_route_circuit_peering.s00000_private`), as in the configuration estate.
+pub fn site_address(n: usize, type_name: &str, role: &str) -> ResourceInstanceAddr {
+    let name = match role {
+        "this" => site_key(n),
+        other => format!("{}_{other}", site_key(n)),
+    };
     ResourceInstanceAddr {
         resource: ResourceAddr {
-            module: ModulePath::root().child("site", Some(InstanceKey::Str(site_key(n)))),
+            module: ModulePath::root(),
             mode: crate::config::addr::Mode::Managed,
             type_name: type_name.to_string(),
-            name: name.to_string(),
+            name,
         },
         key: None,
     }
@@ -118,7 +126,7 @@ pub fn site_resources(n: usize, sites: usize) -> Vec<(ResourceInstanceAddr, Reso
         ("environment", s("production")),
         ("site", s(key.clone())),
     ]);
-    let a = |t: &str, name: &str| site_address(n, t, name);
+    let a = |t: &str, role: &str| site_address(n, t, role);
     let rg = a("azurerm_resource_group", "this");
     let vnet = a("azurerm_virtual_network", "this");
     let subnet = a("azurerm_subnet", "gateway");

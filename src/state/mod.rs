@@ -33,7 +33,10 @@ pub use model::{
     AttrPath, CloudTarget, CreateIntent, DeposedObject, NewDeposed, NewObject, OutputState,
     PathStep, ResourceState, State, Status,
 };
-pub use secret::{ALWAYS_SECRET, Digest, SecretParams, digest_secrets, secret_matches};
+pub use secret::{
+    ALWAYS_SECRET, Digest, SecretJob, SecretParams, digest_all, digest_secrets, object_context,
+    output_context, output_secret_matches, secret_input, secret_matches,
+};
 pub use surgery::{address_matches, move_objects, remove_objects};
 pub use terraform_import::{ImportReport, SUPPORTED_TYPES, Skipped, import_terraform};
 pub use wire::{decode, encode};

@@ -323,24 +323,32 @@ impl State {
         &self,
         objects: Vec<(ResourceInstanceAddr, NewObject)>,
     ) -> anyhow::Result<Vec<(ResourceInstanceAddr, ResourceState)>> {
-        let mut plaintexts: Vec<Vec<u8>> = Vec::new();
+        let mut jobs: Vec<secret::SecretJob> = Vec::new();
         let mut staged = Vec::with_capacity(objects.len());
-        let mut split = |type_name: &str, values, extra: &[AttrPath]| {
+        let mut split = |type_name: &str, id: &str, values, extra: &[AttrPath]| {
             let (attributes, secrets) = secret::split_secrets(type_name, values, extra);
             let mut paths = Vec::with_capacity(secrets.len());
-            for (path, plaintext) in secrets {
-                paths.push((path, plaintexts.len()));
-                plaintexts.push(plaintext);
+            for (path, input) in secrets {
+                paths.push((path.clone(), jobs.len()));
+                jobs.push(secret::SecretJob {
+                    context: secret::object_context(id, &path),
+                    input,
+                });
             }
             (attributes, paths)
         };
         for (address, object) in objects {
-            let current = split(&object.type_name, object.values, &object.sensitive_paths);
+            let current = split(
+                &object.type_name,
+                &object.id,
+                object.values,
+                &object.sensitive_paths,
+            );
             let deposed: Vec<_> = object
                 .deposed
                 .into_iter()
                 .map(|d| {
-                    let parts = split(&object.type_name, d.values, &d.sensitive_paths);
+                    let parts = split(&object.type_name, &d.id, d.values, &d.sensitive_paths);
                     (d.key, d.id, parts)
                 })
                 .collect();
@@ -355,7 +363,7 @@ impl State {
                 object.create_before_destroy,
             ));
         }
-        let digests = secret::digest_all(&self.secrets, &plaintexts)?;
+        let digests = secret::digest_all(&self.secrets, &jobs)?;
         let collect = |paths: Vec<(String, usize)>| -> BTreeMap<String, Digest> {
             paths
                 .into_iter()

@@ -1,7 +1,9 @@
-//! Secrets in state: argon2id digests with a per-state random salt, computed in parallel, and the test
-//! a plan uses to tell whether a configured secret changed. It owns the rule of what counts as secret
-//! (sensitive marks, the schema's Sensitive attributes, a few names azurerm always treats as secret) and
-//! must never keep, return or put in an error message the plaintext it digests.
+//! Secrets in state: argon2id digests, computed in parallel, whose salt is the state's random salt
+//! followed by a hash of the secret's place (ARM id and attribute path, or output name) so that equal
+//! secrets in different places do not show as equal; and the test a plan uses to tell whether a
+//! configured secret changed. It owns the rule of what counts as secret (sensitive marks, the schema's
+//! Sensitive attributes, a few names azurerm always treats as secret) and must never keep, return or
+//! put in an error message the plaintext it digests.
 
 use crate::config::addr::ResourceInstanceAddr;
 use crate::lang::Value;
@@ -137,31 +139,72 @@ pub fn secret_input(value: &Value) -> Vec<u8> {
     }
 }
 
-/// Digest many inputs in parallel.
-pub fn digest_all<T: AsRef<[u8]> + Sync>(
-    params: &SecretParams,
-    inputs: &[T],
-) -> anyhow::Result<Vec<Digest>> {
-    if inputs.is_empty() {
+/// One value to digest, with the object it belongs to.
+#[derive(Clone, Debug)]
+pub struct SecretJob {
+    /// Which object and attribute the secret belongs to (see [`object_context`]); it is mixed into
+    /// the salt so equal secrets in different places get different digests.
+    pub context: String,
+    /// The bytes to digest ([`secret_input`]).
+    pub input: Vec<u8>,
+}
+
+/// The context of a resource attribute: its ARM id (which `state mv` does not change; lower-cased,
+/// since ARM ids are case-insensitive and Azure may return another casing) and its path.
+pub fn object_context(id: &str, path: &str) -> String {
+    format!("{}\u{0}{path}", id.to_ascii_lowercase())
+}
+
+/// The context of a root module output.
+pub fn output_context(name: &str) -> String {
+    format!("output\u{0}{name}")
+}
+
+/// Digest many secrets in parallel. Each digest's salt is the state's salt followed by SHA-256 of the
+/// job's context.
+pub fn digest_all(params: &SecretParams, jobs: &[SecretJob]) -> anyhow::Result<Vec<Digest>> {
+    use sha2::Digest as _;
+    if jobs.is_empty() {
         return Ok(Vec::new());
     }
     let argon2 = params.argon2()?;
-    inputs
-        .par_iter()
-        .map(|input| {
+    jobs.par_iter()
+        .map(|job| {
+            let mut salt = params.salt.clone();
+            salt.extend_from_slice(&sha2::Sha256::digest(job.context.as_bytes()));
             let mut out = [0u8; DIGEST_LEN];
             argon2
-                .hash_password_into(input.as_ref(), &params.salt, &mut out)
+                .hash_password_into(&job.input, &salt, &mut out)
                 .map_err(|e| anyhow::anyhow!("computing a secret digest: {e}"))?;
             Ok(Digest(out))
         })
         .collect()
 }
 
-/// Digest values (sensitive marks are ignored: everything given is treated as secret).
-pub fn digest_secrets(params: &SecretParams, values: &[&Value]) -> anyhow::Result<Vec<Digest>> {
-    let inputs: Vec<Vec<u8>> = values.iter().map(|v| secret_input(v)).collect();
-    digest_all(params, &inputs).context("digesting secrets")
+/// Digest values, each with its context (sensitive marks are ignored: everything given is secret).
+pub fn digest_secrets(
+    params: &SecretParams,
+    values: &[(&str, &Value)],
+) -> anyhow::Result<Vec<Digest>> {
+    let jobs: Vec<SecretJob> = values
+        .iter()
+        .map(|(context, value)| SecretJob {
+            context: context.to_string(),
+            input: secret_input(value),
+        })
+        .collect();
+    digest_all(params, &jobs).context("digesting secrets")
+}
+
+fn matches(params: &SecretParams, context: String, candidate: &Value, digest: &Digest) -> bool {
+    let job = SecretJob {
+        context,
+        input: secret_input(candidate),
+    };
+    match digest_all(params, &[job]) {
+        Ok(computed) => computed.first() == Some(digest),
+        Err(_) => false,
+    }
 }
 
 /// Whether `candidate` is the secret stored at `path` (as [`AttrPath`] prints it) of the resource at
@@ -172,21 +215,32 @@ pub fn secret_matches(
     path: &str,
     candidate: &Value,
 ) -> bool {
-    let Some(digest) = state
-        .resources
-        .get(address)
-        .and_then(|r| r.secrets.get(path))
-    else {
+    let Some(resource) = state.resources.get(address) else {
         return false;
     };
-    match digest_all(&state.secrets, &[secret_input(candidate)]) {
-        Ok(computed) => computed.first() == Some(digest),
-        Err(_) => false,
+    let Some(digest) = resource.secrets.get(path) else {
+        return false;
+    };
+    matches(
+        &state.secrets,
+        object_context(&resource.id, path),
+        candidate,
+        digest,
+    )
+}
+
+/// Whether `candidate` is the value of the sensitive output `name`.
+pub fn output_secret_matches(state: &State, name: &str, candidate: &Value) -> bool {
+    match state.outputs.get(name) {
+        Some(super::model::OutputState::Sensitive(digest)) => {
+            matches(&state.secrets, output_context(name), candidate, digest)
+        }
+        _ => false,
     }
 }
 
-/// Secrets to digest: `(attribute path, input bytes)`.
-pub type SecretInputs = Vec<(String, Vec<u8>)>;
+/// A secret found in attribute values: its path, and the bytes to digest.
+pub type SecretInput = (String, Vec<u8>);
 
 /// Split attribute values into what may be stored and the secrets to digest: each secret's place
 /// becomes null, and `(path, input bytes)` is returned for it. Secret nulls stay null (nothing to hide).
@@ -194,7 +248,7 @@ pub fn split_secrets(
     type_name: &str,
     values: BTreeMap<String, Value>,
     extra: &[AttrPath],
-) -> (BTreeMap<String, Value>, SecretInputs) {
+) -> (BTreeMap<String, Value>, Vec<SecretInput>) {
     let schema = crate::schema::resource(type_name).map(|s| &s.block);
     let mut secrets = Vec::new();
     let attributes = values
@@ -223,7 +277,7 @@ fn walk(
     schema: Option<&BlockSchema>,
     secret: bool,
     extra: &[AttrPath],
-    secrets: &mut Vec<(String, Vec<u8>)>,
+    secrets: &mut Vec<SecretInput>,
 ) -> Value {
     if secret || matches!(value, Value::Sensitive(_)) || extra.contains(path) {
         if !value.is_null() {
@@ -254,7 +308,7 @@ fn walk_items(
     path: &AttrPath,
     schema: Option<&BlockSchema>,
     extra: &[AttrPath],
-    secrets: &mut Vec<(String, Vec<u8>)>,
+    secrets: &mut Vec<SecretInput>,
 ) -> Vec<Value> {
     items
         .into_iter()
@@ -287,12 +341,21 @@ mod tests {
 
     #[test]
     fn digests_are_deterministic_per_salt_and_differ_across_salts() {
-        let a = digest_all(&cheap(), &[b"s:secret"]).unwrap();
-        let b = digest_all(&cheap(), &[b"s:secret"]).unwrap();
+        let job = |context: &str| SecretJob {
+            context: context.to_string(),
+            input: b"s:secret".to_vec(),
+        };
+        let a = digest_all(&cheap(), &[job("/a\u{0}shared_key")]).unwrap();
+        let b = digest_all(&cheap(), &[job("/a\u{0}shared_key")]).unwrap();
         assert_eq!(a, b);
         let mut other = cheap();
         other.salt = b"fedcba9876543210".to_vec();
-        assert_ne!(a, digest_all(&other, &[b"s:secret"]).unwrap());
+        assert_ne!(a, digest_all(&other, &[job("/a\u{0}shared_key")]).unwrap());
+        // The same secret on another object gets another digest: equal secrets do not show.
+        assert_ne!(
+            a,
+            digest_all(&cheap(), &[job("/b\u{0}shared_key")]).unwrap()
+        );
         let text = a[0].to_string();
         assert!(text.starts_with("argon2id:"));
         assert_eq!(Digest::parse(&text).unwrap(), a[0]);

@@ -261,7 +261,15 @@ pub fn import_terraform(bytes: &[u8]) -> anyhow::Result<ImportReport> {
             state.outputs.insert(name, OutputState::Plain(value));
         }
     }
-    let values: Vec<&Value> = secret_outputs.iter().map(|(_, v)| v).collect();
+    let contexts: Vec<String> = secret_outputs
+        .iter()
+        .map(|(name, _)| secret::output_context(name))
+        .collect();
+    let values: Vec<(&str, &Value)> = contexts
+        .iter()
+        .zip(&secret_outputs)
+        .map(|(context, (_, value))| (context.as_str(), value))
+        .collect();
     let digests = secret::digest_secrets(&state.secrets, &values)?;
     for ((name, _), digest) in secret_outputs.into_iter().zip(digests) {
         state.outputs.insert(name, OutputState::Sensitive(digest));

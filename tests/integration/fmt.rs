@@ -316,30 +316,35 @@ fn help_shows_an_example_for_each_command() {
     }
 }
 
-/// Issue 8: `PEERFORM_LOG=debug` writes a debug log, and none of the configured secrets reach it.
-/// The issue asks for an apply; `apply` does not exist yet, so this runs `plan`, which reads the
-/// same secrets (a `--var`, a `TF_VAR_`, a tfvars file, a sensitive default and a literal
-/// `shared_key`). An apply variant belongs with the apply command.
+/// Issue 8: an apply (and a plan) with `PEERFORM_LOG=debug` writes a debug log, and none of the
+/// configured secrets reach it: the BGP key given with `--var`, with `TF_VAR_`, in a tfvars file,
+/// and as the variable's sensitive default. Apply runs against the built-in emulator.
 #[test]
 fn debug_log_holds_none_of_the_configured_secrets() {
     let config = read(&repo().join("testdata/config/valid/variables/main.tf"));
     let config = String::from_utf8(config).expect("UTF-8 fixture");
-    assert!(
-        config.contains("ams-md5-2024"),
-        "the fixture's sensitive default moved"
-    );
+    // The fixture's sensitive default is a configured secret too.
+    let block = config
+        .split("variable \"bgp_md5_key\"")
+        .nth(1)
+        .expect("the fixture declares bgp_md5_key");
+    let default = block
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("default"))
+        .and_then(|rest| rest.split('"').nth(1))
+        .expect("bgp_md5_key has a quoted default");
     let secrets = [
-        "cli-Secret-7f3a9c",
-        "env-Secret-5e1b2d",
-        "tfvars-Secret-9a8b7c",
-        "ams-md5-2024",
+        "cliSecret7f3a9c",
+        "envSecret5e1b2d",
+        "tfvarsSecret9a8b7c",
+        default,
     ];
     // Each run: extra arguments, extra environment, a terraform.tfvars to write.
     type SecretRun<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], Option<&'a str>);
     let runs: [SecretRun; 3] = [
-        (&["--var", "bgp_md5_key=cli-Secret-7f3a9c"], &[], None),
-        (&[], &[("TF_VAR_bgp_md5_key", "env-Secret-5e1b2d")], None),
-        (&[], &[], Some("bgp_md5_key = \"tfvars-Secret-9a8b7c\"\n")),
+        (&["--var", "bgp_md5_key=cliSecret7f3a9c"], &[], None),
+        (&[], &[("TF_VAR_bgp_md5_key", "envSecret5e1b2d")], None),
+        (&[], &[], Some("bgp_md5_key = \"tfvarsSecret9a8b7c\"\n")),
     ];
     for (i, (extra_args, extra_env, tfvars)) in runs.iter().enumerate() {
         let mut files: Vec<(&str, &[u8])> = vec![("main.tf", config.as_bytes())];
@@ -349,13 +354,25 @@ fn debug_log_holds_none_of_the_configured_secrets() {
         let dir = scratch(&files);
         let log = dir.path().join("debug.log");
         let log_path = log.to_string_lossy().into_owned();
-        let mut args = vec!["-no-color", "plan"];
+        // The first run plans, the others apply.
+        let mut args = if i == 0 {
+            vec!["-no-color", "plan"]
+        } else {
+            vec!["-no-color", "apply", "-auto-approve"]
+        };
         args.extend_from_slice(extra_args);
         let mut env: Vec<(&str, &str)> =
             vec![("PEERFORM_LOG", "debug"), ("PEERFORM_LOG_PATH", &log_path)];
         env.extend_from_slice(extra_env);
         let out = run_in(dir.path(), &args, b"", &env);
         assert_eq!(out.code, Some(0), "run {i}: {}", out.describe());
+        if i > 0 {
+            assert!(
+                out.stdout.contains("Apply complete!"),
+                "run {i}: {}",
+                out.describe()
+            );
+        }
         let text = String::from_utf8(read(&log)).expect("the log is UTF-8");
         assert!(
             text.contains("[DEBUG]"),

@@ -208,6 +208,20 @@ fn state_import_terraform_converts_an_expressroute_estate_and_lists_the_same_obj
         &Value::string("SECRET-bgp-md5-lon-c0ffee")
     ));
     assert!(!state.secret_matches(&peering, "shared_key", &Value::string("changed")));
+    let keys = Value::object([
+        ("ams", Value::string("SECRET-service-key-ams-5f1c9e2a")),
+        ("lon", Value::string("SECRET-service-key-lon-5f1c9e2a")),
+    ]);
+    assert!(state::output_secret_matches(
+        &state,
+        "circuit_service_keys",
+        &keys
+    ));
+    assert!(!state::output_secret_matches(
+        &state,
+        "circuit_service_keys",
+        &Value::Null
+    ));
 
     let shown = ok(&peerform(
         dir.path(),
@@ -698,7 +712,7 @@ fn unreadable_state_files_get_clear_errors_and_stay_byte_identical() {
             good.replace("\"version\": 1\n", "\"version\": 2\n"),
             "format version 2, newer than version 1",
         ),
-        ("duplicate address", duplicated, "duplicate key"),
+        ("duplicate address", duplicated, "duplicate address"),
         (
             "unknown field",
             good.replace("\"lineage\":", "\"colour\": \"blue\",\n  \"lineage\":"),
