@@ -420,16 +420,19 @@ fn p13_microsoft_config(node: &Node<'_>, sink: &mut Sink<'_>) {
                     );
             }
         }
-    } else if has_config && kind.is_some() {
-        sink.emit(
-            "P13",
-            node,
-            &["microsoft_peering_config"],
-            format!("microsoft_peering_config does not apply to {}", kind.unwrap_or("")),
-            format!(
-                "{} is not a MicrosoftPeering but has a microsoft_peering_config block. Remove the block, or make this the circuit's MicrosoftPeering.",
-                node.addr
-            ),
-        );
+        if node.is_null("primary_peer_address_prefix")
+            || node.is_null("secondary_peer_address_prefix")
+        {
+            sink.emit(
+                "P13",
+                node,
+                &["microsoft_peering_config"],
+                "Microsoft peering needs its IPv4 peer address prefixes",
+                format!(
+                    "{} has a microsoft_peering_config but no primary_peer_address_prefix and secondary_peer_address_prefix. Microsoft peering needs two public /30s for its BGP sessions.",
+                    node.addr
+                ),
+            );
+        }
     }
 }

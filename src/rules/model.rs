@@ -50,9 +50,34 @@ pub(crate) struct Node<'a> {
     /// A managed resource (checks apply), not a data source (only read for context).
     pub managed: bool,
     pub provider_alias: Option<&'a str>,
+    /// `name` and `resource_group_name`, looked up once (every rule and index needs them).
+    name: Option<&'a str>,
+    resource_group: Option<&'a str>,
 }
 
-impl Node<'_> {
+impl<'a> Node<'a> {
+    pub fn new(
+        addr: &'a ResourceInstanceAddr,
+        value: &'a Value,
+        span: Option<Span>,
+        attr_spans: Option<&'a BTreeMap<String, Span>>,
+        provider_alias: Option<&'a str>,
+    ) -> Node<'a> {
+        Node {
+            addr,
+            type_name: addr.resource.type_name.as_str(),
+            value,
+            span,
+            attr_spans,
+            managed: addr.resource.mode == Mode::Managed,
+            provider_alias,
+            name: value.get_attr("name").and_then(Value::as_str),
+            resource_group: value
+                .get_attr("resource_group_name")
+                .and_then(Value::as_str),
+        }
+    }
+
     /// An attribute by path: `name`, `sku.tier` (first block), `ip_configuration[1].subnet_id`.
     pub fn get(&self, path: &str) -> Option<&Value> {
         get_path(self.value, path)
@@ -117,24 +142,32 @@ impl Node<'_> {
         fallback
     }
 
-    pub fn name(&self) -> Option<&str> {
-        self.str("name")
+    pub fn name(&self) -> Option<&'a str> {
+        self.name
+    }
+
+    pub fn resource_group(&self) -> Option<&'a str> {
+        self.resource_group
     }
 }
 
 /// An attribute path into an object value: `a.b` takes the first element of a block list `a`;
 /// `a[2].b` an explicit element.
 pub(crate) fn get_path<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
-    let parts: Vec<&str> = path.split('.').collect();
+    // Most lookups are one plain attribute name.
+    if !path.contains(['.', '[']) {
+        return value.get_attr(path);
+    }
     let mut current = value;
-    for (k, part) in parts.iter().enumerate() {
-        let last = k + 1 == parts.len();
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let last = parts.peek().is_none();
         let (name, index) = match part.split_once('[') {
             Some((name, rest)) => (
                 name,
                 Some(rest.trim_end_matches(']').parse::<usize>().ok()?),
             ),
-            None => (*part, None),
+            None => (part, None),
         };
         let next = current.get_attr(name)?;
         current = match (next.unmark().0, index) {
@@ -221,14 +254,14 @@ impl<'a> Model<'a> {
         let nodes = desired
             .instances
             .iter()
-            .map(|i| Node {
-                addr: &i.addr,
-                type_name: i.addr.resource.type_name.as_str(),
-                value: &i.value,
-                span: Some(i.span),
-                attr_spans: Some(&*i.attr_spans),
-                managed: i.addr.resource.mode == Mode::Managed,
-                provider_alias: i.provider_alias.as_deref(),
+            .map(|i| {
+                Node::new(
+                    &i.addr,
+                    &i.value,
+                    Some(i.span),
+                    Some(&*i.attr_spans),
+                    i.provider_alias.as_deref(),
+                )
             })
             .collect::<Vec<_>>();
         let deps = (0..nodes.len())
@@ -344,7 +377,7 @@ impl<'a> Model<'a> {
     /// subnets), falling back to dependency edges.
     fn link_parent(&self, from: usize, name_attr: &str, arm: &str, target: &str) -> Link {
         let node = &self.nodes[from];
-        if let (Some(rg), Some(name)) = (node.str("resource_group_name"), node.str(name_attr)) {
+        if let (Some(rg), Some(name)) = (node.resource_group(), node.str(name_attr)) {
             let key = resource_key(rg, &[(arm, name)]);
             if let Some(&i) = self.keys.get(&key)
                 && self.nodes[i].type_name == target
@@ -721,8 +754,8 @@ impl<'a> Model<'a> {
 
 /// The key of an instance for matching literal ids (`rg/expressroutecircuits/er1/peerings/…`).
 fn node_key(node: &Node<'_>) -> Option<String> {
-    let rg = node.str("resource_group_name")?;
-    let name = || node.str("name");
+    let rg = node.resource_group()?;
+    let name = || node.name();
     match node.type_name {
         PEERING => Some(resource_key(
             rg,

@@ -9,7 +9,7 @@
 //! state ([`ordering_of`]), so deletes of objects no longer configured are ordered too. Pure.
 
 use super::model::*;
-use crate::config::addr::{Mode, ResourceInstanceAddr};
+use crate::config::addr::ResourceInstanceAddr;
 use crate::desired::Desired;
 use crate::lang::Value;
 use std::collections::BTreeMap;
@@ -82,15 +82,7 @@ pub fn ordering(desired: &Desired) -> Ordering {
 pub fn ordering_of(objects: &[OrderingObject<'_>]) -> Ordering {
     let nodes = objects
         .iter()
-        .map(|o| Node {
-            addr: o.addr,
-            type_name: o.addr.resource.type_name.as_str(),
-            value: o.value,
-            span: None,
-            attr_spans: None,
-            managed: o.addr.resource.mode == Mode::Managed,
-            provider_alias: None,
-        })
+        .map(|o| Node::new(o.addr, o.value, None, None, None))
         .collect();
     let deps = objects.iter().map(|o| o.dependencies).collect();
     let model = Model::build(nodes, deps, &NO_SUBSCRIPTIONS);
@@ -237,7 +229,7 @@ fn circuit_key(model: &Model<'_>, c: usize) -> String {
 /// `kind:rg/name` (lowercase) when both are known, else `kind:ADDRESS`.
 fn keyed(model: &Model<'_>, i: usize, kind: &str) -> String {
     let node = model.node(i);
-    match (node.str("resource_group_name"), node.name()) {
+    match (node.resource_group(), node.name()) {
         (Some(rg), Some(name)) => format!(
             "{kind}:{}/{}",
             rg.to_ascii_lowercase(),
