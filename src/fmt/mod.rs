@@ -363,7 +363,10 @@ fn syntax_error(
     offset: usize,
     error: &hcl_edit::parser::Error,
 ) -> Diagnostic {
-    let at = error.location().offset().min(text.len());
+    let mut at = error.location().offset().min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
     let end = text[at..]
         .char_indices()
         .nth(1)

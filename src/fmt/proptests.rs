@@ -173,6 +173,20 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Any text at all, HCL punctuation included, is formatted or refused with a diagnostic: never a
+    /// panic. What is formatted formats to itself.
+    #[test]
+    fn any_text_is_formatted_or_refused(text in "[{}\\[\\]()\"'=$%#/*\\\\<>!?:.,+~ \t\r\nabcEOT019_-]{0,200}") {
+        if let Ok(once) = format_source(&text, FileId(0)) {
+            let twice = format_source(&once, FileId(0));
+            prop_assert!(twice.as_ref().is_ok_and(|t| t == &once), "not idempotent: {:?} -> {:?}", text, once);
+        }
+    }
+}
+
 #[test]
 fn disturbing_changes_layout_only() {
     let text = "a = {\n  b = \"x ${y}\"\n}\n";
