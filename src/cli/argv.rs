@@ -148,19 +148,27 @@ mod tests {
         );
     }
 
+    /// Commands (at any depth) whose long help lacks an example.
+    fn without_example(command: &mut clap::Command, path: &str, out: &mut Vec<String>) {
+        for sub in command.get_subcommands_mut() {
+            if sub.get_name() == "help" || sub.is_hide_set() {
+                continue;
+            }
+            let name = format!("{path} {}", sub.get_name());
+            if !sub.render_long_help().to_string().contains("Example") {
+                out.push(name.clone());
+            }
+            without_example(sub, &name, out);
+        }
+    }
+
     #[test]
     fn every_command_help_has_an_example() {
         use clap::CommandFactory;
         let mut command = crate::cli::Cli::command();
         command.build();
-        let missing: Vec<String> = command
-            .get_subcommands_mut()
-            .filter(|sub| sub.get_name() != "help")
-            .filter_map(|sub| {
-                let help = sub.render_long_help().to_string();
-                (!help.contains("Example")).then(|| sub.get_name().to_string())
-            })
-            .collect();
+        let mut missing = Vec::new();
+        without_example(&mut command, "peerform", &mut missing);
         assert!(
             missing.is_empty(),
             "commands without an example in --help: {missing:?}"

@@ -166,7 +166,7 @@ impl Run<'_, '_> {
                 self.read_and_format(&full, &shown)?;
             } else {
                 self.diagnostics.push(Diagnostic::error(
-                    "Only .tf, .tfvars, and .tftest.hcl files can be processed with terraform fmt",
+                    "Only .tf, .tfvars, .tftest.hcl and .tfmock.hcl files can be formatted",
                     format!("{shown} is none of these; JSON configuration is not formatted."),
                 ));
             }

@@ -4,7 +4,13 @@
 //! up front are added here; the formatting itself follows Terraform's rules, which are rules about
 //! HCL's tokens ([`token`]): its rewrites ([`rewrite`]) and layout ([`layout`]). This module reads no
 //! files and prints nothing; `cli::fmt` does that, and renders the [`unified_diff`].
-
+//!
+//! Where hcl-edit refuses what Terraform's parser accepts, the file is refused (with a diagnostic)
+//! rather than formatted: nesting deeper than 64 levels or more than 128 chained operators, an
+//! object constructor that repeats a literal key (Terraform rejects that later, at validation), and,
+//! inside an object after a tuple, an item ending in a bare name followed by a line that starts with
+//! a parenthesised key (hcl-edit reads a function call). Everything else was checked against
+//! Terraform 1.11 on thousands of generated and mutated files.
 mod layout;
 #[cfg(test)]
 mod proptests;
