@@ -49,6 +49,8 @@ pub const LONG_FLAGS: &[&str] = &[
     "retry-after",
     "operation-polls",
     "threads",
+    "format",
+    "plan",
 ];
 
 /// Rewrite `-flag` and `-flag=value` into `--flag` and `--flag=value` for known long flags. Arguments

@@ -6,9 +6,11 @@ mod argv;
 mod completions;
 pub mod emulator;
 mod fmt;
+mod graph;
 mod log;
 mod plan;
 mod rules;
+mod show;
 mod state;
 mod validate;
 mod version;
@@ -52,6 +54,14 @@ pub enum Command {
     ///
     /// Example: peerform destroy --auto-approve
     Destroy(apply::ApplyArgs),
+    /// Show a saved plan (as plan prints it, or --json, --markdown), or the state when no file is given.
+    ///
+    /// Example: peerform show --json plan.out
+    Show(show::ShowArgs),
+    /// Draw the configuration's instance graph, or a saved plan's steps, as DOT or Mermaid.
+    ///
+    /// Example: peerform graph --format mermaid --plan plan.out
+    Graph(graph::GraphArgs),
     /// Prepare a working directory: check configuration and backend, create .peerform/.
     ///
     /// Example: peerform init --git
@@ -184,6 +194,8 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
         Command::Plan(args) => plan::run(args, ctx),
         Command::Apply(args) => apply::run(args, ctx, false),
         Command::Destroy(args) => apply::run(args, ctx, true),
+        Command::Show(args) => show::run(args, ctx),
+        Command::Graph(args) => graph::run(args, ctx),
         Command::Init(args) => state::run_init(args, ctx),
         Command::State(cmd) => state::run(cmd, ctx),
         Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),

@@ -5,7 +5,10 @@
 
 mod diff;
 mod model;
+pub mod planfile;
 pub mod render_human;
+pub mod render_json;
+pub mod render_markdown;
 mod schedule;
 
 pub use diff::{Decision, DiffOptions, diff, normalise, normalise_keep_marks};

@@ -3,6 +3,7 @@
 mod arm;
 mod fmt;
 mod modules;
+mod plan;
 mod rules;
 mod state;
 mod support;
