@@ -11,6 +11,7 @@ pub mod config;
 pub mod desired;
 pub mod diag;
 pub mod emulator;
+pub mod fmt;
 pub mod graph;
 pub mod lang;
 pub mod plan;

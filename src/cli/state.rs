@@ -69,6 +69,8 @@ pub enum StateCommand {
         backend: BackendArgs,
     },
     /// Print the current state (with any journaled steps) to standard output.
+    ///
+    /// Example: peerform state pull > backup.tfstate
     Pull {
         #[command(flatten)]
         path: StatePathArgs,

@@ -2,10 +2,12 @@
 
 mod arm;
 mod backends;
+mod fmt;
 mod modules;
 mod plan;
 mod rules;
 mod servers;
 mod state;
+mod support;
 mod tidy;
 mod validate;
