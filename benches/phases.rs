@@ -27,8 +27,19 @@ fn main() {
         let (desired, _) = build(&config, &reader);
         let eval = t.elapsed();
         let t = Instant::now();
+        let findings = peerform::rules::check(
+            &desired,
+            &|_| None,
+            &peerform::rules::RuleSettings::default(),
+        );
+        let rules = t.elapsed();
+        let t = Instant::now();
         drop(desired);
         drop(config);
-        println!("load {load:?} eval {eval:?} drop {:?}", t.elapsed());
+        println!(
+            "load {load:?} eval {eval:?} rules {rules:?} ({} findings) drop {:?}",
+            findings.len(),
+            t.elapsed()
+        );
     }
 }

@@ -66,6 +66,13 @@ variable "peering_location" {
   type = string
 }
 
+# Neighbouring sites alternate peering locations: Global Reach joins circuits at different
+# locations (rule G5).
+variable "peering_location_alt" {
+  type    = string
+  default = "Amsterdam2"
+}
+
 variable "bandwidth_in_mbps" {
   type = number
 }
@@ -131,7 +138,7 @@ resource "azurerm_express_route_circuit" "{s}" {{
   resource_group_name   = azurerm_resource_group.{s}.name
   location              = azurerm_resource_group.{s}.location
   service_provider_name = var.service_provider
-  peering_location      = var.peering_location
+  peering_location      = {location}
   bandwidth_in_mbps     = var.bandwidth_in_mbps
 
   sku {{
@@ -205,6 +212,11 @@ resource "azurerm_express_route_circuit_connection" "{s}_global_reach" {{
 }}
 "#,
         vlan2 = vlan + 1,
+        location = if i.is_multiple_of(2) {
+            "var.peering_location"
+        } else {
+            "var.peering_location_alt"
+        },
         gr = (b2 % 32) * 8,
     );
 }

@@ -1,5 +1,6 @@
-# One site: a resource group, a VNet with its GatewaySubnet, an ExpressRoute gateway, a circuit with
-# private peering, an authorization, and the connection that links the gateway to the circuit.
+# One site: a resource group, a hub network with its GatewaySubnet, an ExpressRoute gateway, a
+# circuit with private peering and an authorization (the expressroute-circuit module), and the
+# connection that links the gateway to the circuit.
 
 terraform {
   required_providers {
@@ -47,6 +48,7 @@ resource "azurerm_virtual_network" "hub" {
   address_space       = ["10.10.0.0/16"]
 }
 
+# A /27: room for a VPN gateway beside the ExpressRoute gateway later.
 resource "azurerm_subnet" "gateway" {
   name                 = "GatewaySubnet"
   resource_group_name  = azurerm_resource_group.er.name
@@ -68,7 +70,9 @@ resource "azurerm_virtual_network_gateway" "er" {
   }
 }
 
-resource "azurerm_express_route_circuit" "primary" {
+module "circuit" {
+  source = "../../modules/expressroute-circuit"
+
   name                  = "er-${local.name}-primary"
   resource_group_name   = azurerm_resource_group.er.name
   location              = azurerm_resource_group.er.location
@@ -76,28 +80,15 @@ resource "azurerm_express_route_circuit" "primary" {
   peering_location      = var.peering_location
   bandwidth_in_mbps     = 1000
 
-  sku {
-    tier   = "Standard"
-    family = "MeteredData"
+  # The first /30 of the /29 is the primary link, the second the secondary link.
+  private_peering = {
+    peer_asn    = 65010
+    vlan_id     = 100
+    link_prefix = "192.168.100.0/29"
   }
 
-  tags = local.tags
-}
-
-resource "azurerm_express_route_circuit_peering" "private" {
-  peering_type                  = "AzurePrivatePeering"
-  express_route_circuit_name    = azurerm_express_route_circuit.primary.name
-  resource_group_name           = azurerm_resource_group.er.name
-  peer_asn                      = 65010
-  primary_peer_address_prefix   = "192.168.100.0/30"
-  secondary_peer_address_prefix = "192.168.100.4/30"
-  vlan_id                       = 100
-}
-
-resource "azurerm_express_route_circuit_authorization" "hub" {
-  name                       = "auth-hub"
-  express_route_circuit_name = azurerm_express_route_circuit.primary.name
-  resource_group_name        = azurerm_resource_group.er.name
+  authorizations = ["hub"]
+  tags           = local.tags
 }
 
 resource "azurerm_virtual_network_gateway_connection" "hub" {
@@ -106,18 +97,16 @@ resource "azurerm_virtual_network_gateway_connection" "hub" {
   location                   = azurerm_resource_group.er.location
   type                       = "ExpressRoute"
   virtual_network_gateway_id = azurerm_virtual_network_gateway.er.id
-  express_route_circuit_id   = azurerm_express_route_circuit.primary.id
-  authorization_key          = azurerm_express_route_circuit_authorization.hub.authorization_key
+  express_route_circuit_id   = module.circuit.id
+  authorization_key          = module.circuit.authorization_keys["hub"]
   routing_weight             = 10
-
-  depends_on = [azurerm_express_route_circuit_peering.private]
 }
 
 output "circuit_id" {
-  value = azurerm_express_route_circuit.primary.id
+  value = module.circuit.id
 }
 
 output "service_key" {
-  value     = azurerm_express_route_circuit.primary.service_key
+  value     = module.circuit.service_key
   sensitive = true
 }

@@ -405,7 +405,7 @@ fn output_steps(
         &live,
         reader,
         &PlanOptions::default(),
-        &crate::plan::no_domain_rule,
+        &super::plan::domain_rule,
     );
     let mut steps = Vec::new();
     for name in state.outputs.keys() {
@@ -1109,7 +1109,7 @@ impl Binder for ReplanBinder<'_> {
             &state,
             self.reader,
             &PlanOptions::default(),
-            &crate::plan::no_domain_rule,
+            &super::plan::domain_rule,
         );
         if diags.has_errors() {
             return Err(diags

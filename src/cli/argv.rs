@@ -26,14 +26,32 @@ pub const LONG_FLAGS: &[&str] = &[
     "diff",
     "recursive",
     "write",
+    "list",
+    "help",
+    "version",
     "force",
     "git",
     "migrate-state",
+    "reconfigure",
     "raw",
     "markdown",
     "backup",
     "state",
     "state-out",
+    "dry-run",
+    "rule",
+    "cloud",
+    "allow-cloud-change",
+    "listen",
+    "fault-rate",
+    "fault-seed",
+    "latency",
+    "provider-mode",
+    "retry-after",
+    "operation-polls",
+    "threads",
+    "format",
+    "plan",
     "show-sensitive",
     "wait-provisioning",
 ];
@@ -101,6 +119,94 @@ mod tests {
                 "a=1",
                 "--var-file=x.tfvars"
             ]
+        );
+    }
+
+    /// Every long flag of every command, as clap defines them.
+    fn long_flags(command: &clap::Command, out: &mut Vec<(String, String)>) {
+        for arg in command.get_arguments() {
+            if let Some(long) = arg.get_long() {
+                out.push((command.get_name().to_string(), long.to_string()));
+            }
+        }
+        for sub in command.get_subcommands() {
+            long_flags(sub, out);
+        }
+    }
+
+    #[test]
+    fn every_long_flag_has_its_single_dash_spelling() {
+        use clap::CommandFactory;
+        let mut command = crate::cli::Cli::command();
+        command.build();
+        let mut flags = Vec::new();
+        long_flags(&command, &mut flags);
+        assert!(flags.len() > 20, "too few flags found: {flags:?}");
+        let missing: Vec<String> = flags
+            .iter()
+            .filter(|(_, long)| !LONG_FLAGS.contains(&long.as_str()))
+            .map(|(command, long)| format!("{command} --{long}"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "add these to LONG_FLAGS so -flag works too: {missing:?}"
+        );
+    }
+
+    /// Commands (at any depth) whose long help lacks an example.
+    fn without_example(command: &mut clap::Command, path: &str, out: &mut Vec<String>) {
+        for sub in command.get_subcommands_mut() {
+            if sub.get_name() == "help" || sub.is_hide_set() {
+                continue;
+            }
+            let name = format!("{path} {}", sub.get_name());
+            if !sub.render_long_help().to_string().contains("Example") {
+                out.push(name.clone());
+            }
+            without_example(sub, &name, out);
+        }
+    }
+
+    #[test]
+    fn every_command_help_has_an_example() {
+        use clap::CommandFactory;
+        let mut command = crate::cli::Cli::command();
+        command.build();
+        let mut missing = Vec::new();
+        without_example(&mut command, "peerform", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "commands without an example in --help: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn terraform_fmt_spellings() {
+        assert_eq!(
+            norm(&[
+                "peerform",
+                "fmt",
+                "-check",
+                "-diff",
+                "-write=false",
+                "-list=false",
+                "-recursive",
+                "-"
+            ]),
+            vec![
+                "peerform",
+                "fmt",
+                "--check",
+                "--diff",
+                "--write=false",
+                "--list=false",
+                "--recursive",
+                "-"
+            ]
+        );
+        assert_eq!(
+            norm(&["peerform", "-version"]),
+            vec!["peerform", "--version"]
         );
     }
 

@@ -5,7 +5,7 @@
 
 use super::Context;
 use super::emulator::connect;
-use super::plan::{LockGuard, state_file};
+use super::plan::LockGuard;
 use super::reader::CloudReader;
 use super::validate::load_options;
 use crate::arm::ResourceId;
@@ -15,7 +15,7 @@ use crate::diag::render_human;
 use crate::lang::Value;
 use crate::plan::{PlanOptions, make_plan, no_domain_rule};
 use crate::provider::Provider;
-use crate::state::{Backend as _, CloudTarget, LocalBackend, NewObject, State, Status};
+use crate::state::{Backend as _, CloudTarget, NewObject, State, Status};
 use anyhow::{Context as _, bail};
 use clap::Args;
 use std::collections::BTreeMap;
@@ -162,7 +162,7 @@ pub fn run(args: ImportArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
             .map(|(_, v)| v.clone())
     });
     let (cloud, provider) = connect(cloud_text.as_deref(), None, ctx)?;
-    let backend = LocalBackend::new(&state_file(ctx, &config));
+    let backend = super::backend::store(ctx, &config)?;
     let lock: LockGuard<'_> = super::plan::take_lock(&backend, &args.lock, "import", ctx)?;
     let stored = backend.read()?;
     let mut state = stored

@@ -3,20 +3,28 @@
 
 mod apply;
 mod argv;
+mod backend;
+mod completions;
 pub mod emulator;
+mod fmt;
+mod graph;
 mod import;
+mod log;
 mod output;
 mod plan;
 mod reader;
+mod rules;
+mod show;
 mod state;
 mod validate;
+mod version;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 
-pub use argv::normalise_args;
+pub use argv::{LONG_FLAGS, normalise_args};
 
 /// Terraform-style planner for Azure ExpressRoute connectivity.
 #[derive(Parser, Debug)]
@@ -50,6 +58,14 @@ pub enum Command {
     ///
     /// Example: peerform destroy --auto-approve
     Destroy(apply::ApplyArgs),
+    /// Show a saved plan (as plan prints it, or --json, --markdown), or the state when no file is given.
+    ///
+    /// Example: peerform show --json plan.out
+    Show(show::ShowArgs),
+    /// Draw the configuration's instance graph, or a saved plan's steps, as DOT or Mermaid.
+    ///
+    /// Example: peerform graph --format mermaid --plan plan.out
+    Graph(graph::GraphArgs),
     /// Adopt an object that exists in Azure into the state, at an address the configuration declares.
     ///
     /// Example: peerform import azurerm_resource_group.er /subscriptions/…/resourceGroups/rg-er-ams
@@ -76,6 +92,25 @@ pub enum Command {
     /// Example: peerform emulator serve --listen 127.0.0.1:8444
     #[command(subcommand)]
     Emulator(emulator::EmulatorCommand),
+    /// List the ExpressRoute domain rules: id, severity, summary and source link.
+    ///
+    /// Example: peerform rules --json
+    Rules(rules::RulesArgs),
+    /// Rewrite configuration files in the canonical style, byte-identical to `terraform fmt`.
+    ///
+    /// Exit codes: 0 done, 2 a file could not be read or parsed (it is left untouched), 3 with
+    /// --check when a file would change.
+    ///
+    /// Example: peerform fmt --check --diff --recursive
+    Fmt(fmt::FmtArgs),
+    /// Show peerform's version and platform.
+    ///
+    /// Example: peerform version --json
+    Version(version::VersionArgs),
+    /// Print a shell completion script.
+    ///
+    /// Example: peerform completions bash > /etc/bash_completion.d/peerform
+    Completions(completions::CompletionsArgs),
 }
 
 /// What every command gets from the environment: working directory, colour choice, output streams.
@@ -91,8 +126,22 @@ pub struct Context<'a> {
 /// Run with these arguments (program name first) and return the process exit code.
 pub fn main_with_args(args: Vec<OsString>) -> i32 {
     let args = normalise_args(args);
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    if let Some(warning) = log::init(&env, &args) {
+        eprintln!("Warning: {warning}");
+    }
+    let started = std::time::Instant::now();
+    log::info(format_args!(
+        "peerform v{} on {}",
+        env!("CARGO_PKG_VERSION"),
+        version::platform()
+    ));
+    log::debug(format_args!("argv: {}", log::redacted_argv(&args)));
+    let parsed = Cli::command()
+        .try_get_matches_from(&args)
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() { 1 } else { 0 };
@@ -102,7 +151,6 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
     let stderr = std::io::stderr();
     let mut out = stdout.lock();
     let mut err = stderr.lock();
-    let env: Vec<(String, String)> = std::env::vars().collect();
     let no_color_env = env.iter().any(|(k, _)| k == "NO_COLOR");
     let is_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let dir = match &cli.chdir {
@@ -117,6 +165,19 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         );
         return 1;
     }
+    let env_names: Vec<&str> = env
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| k.starts_with("TF_VAR_") || k.starts_with("PEERFORM_") || *k == "NO_COLOR")
+        .collect();
+    log::debug(format_args!(
+        "command {}; working directory {}; environment sets {}",
+        matches.subcommand_name().unwrap_or(""),
+        std::path::absolute(&dir)
+            .unwrap_or_else(|_| dir.clone())
+            .display(),
+        env_names.join(", ")
+    ));
     let mut ctx = Context {
         dir,
         color: is_terminal && !no_color_env && !cli.no_color,
@@ -124,13 +185,18 @@ pub fn main_with_args(args: Vec<OsString>) -> i32 {
         err: &mut err,
         env,
     };
-    match run(cli.command, &mut ctx) {
+    let code = match run(cli.command, &mut ctx) {
         Ok(code) => code,
         Err(e) => {
             let _ = writeln!(ctx.err, "Error: {e:#}");
             1
         }
-    }
+    };
+    log::info(format_args!(
+        "exit code {code} after {} ms",
+        started.elapsed().as_millis()
+    ));
+    code
 }
 
 /// Dispatch one parsed command.
@@ -140,11 +206,17 @@ pub fn run(command: Command, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
         Command::Plan(args) => plan::run(args, ctx),
         Command::Apply(args) => apply::run(args, ctx, false),
         Command::Destroy(args) => apply::run(args, ctx, true),
+        Command::Show(args) => show::run(args, ctx),
+        Command::Graph(args) => graph::run(args, ctx),
         Command::Import(args) => import::run(args, ctx),
         Command::Output(args) => output::run(args, ctx),
         Command::Init(args) => state::run_init(args, ctx),
         Command::State(cmd) => state::run(cmd, ctx),
         Command::ForceUnlock(args) => state::run_force_unlock(args, ctx),
         Command::Emulator(cmd) => emulator::run(cmd, ctx),
+        Command::Rules(args) => rules::run(args, ctx),
+        Command::Fmt(args) => fmt::run(args, ctx),
+        Command::Version(args) => version::run(args, ctx),
+        Command::Completions(args) => completions::run(args, ctx),
     }
 }

@@ -6,14 +6,13 @@
 
 use super::Context;
 use super::emulator::connect;
-use super::plan::state_file;
 use super::reader::CloudReader;
 use super::validate::load_options;
 use crate::config::load_config;
 use crate::diag::render_human;
 use crate::lang::Value;
 use crate::plan::{PlanOptions, make_plan, no_domain_rule};
-use crate::state::{Backend as _, LocalBackend, OutputState, State};
+use crate::state::{Backend as _, OutputState, State};
 use anyhow::{Context as _, bail};
 use clap::Args;
 use std::collections::BTreeMap;
@@ -50,7 +49,7 @@ struct Shown {
 pub fn run(args: OutputArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     let options = load_options(&args.vars, &args.var_files, ctx);
     let (config, diagnostics) = load_config(&ctx.dir, &options);
-    let backend = LocalBackend::new(&state_file(ctx, &config));
+    let backend = super::backend::store(ctx, &config)?;
     let Some(state) = backend.read()? else {
         writeln!(
             ctx.err,

@@ -1,4 +1,4 @@
-//! `plan` (and `show` of a saved plan later): load configuration and state, make the plan, render it
+//! `plan`: load configuration and state, make the plan, render it
 //! for people (`--markdown` for pull requests) or machines (`--json`), save it with `--out`, and map
 //! the result to Terraform's exit codes (`--detailed-exitcode`: 2 when there are changes).
 
@@ -9,10 +9,13 @@ use super::validate::load_options;
 use crate::config::{Config, LoadOptions, load_config, read_function_file};
 use crate::desired::NoCloud;
 use crate::diag::render_human;
+use crate::plan::planfile::{self, SavedPlan};
 use crate::plan::render_human::{HumanOptions, render};
-use crate::plan::{Mode, Plan, PlanOptions, make_plan, no_domain_rule};
+use crate::plan::render_json::{self, Configuration, JsonContext};
+use crate::plan::render_markdown::{self, MarkdownOptions};
+use crate::plan::{Mode, Plan, PlanOptions, make_plan};
 use crate::provider::Provider;
-use crate::state::{Backend, CloudTarget, LocalBackend, LockRequest, RetryOptions, State};
+use crate::state::{Backend, CloudTarget, LockRequest, RetryOptions, State, StateStore};
 use anyhow::Context as _;
 use clap::{ArgAction, Args};
 use std::path::PathBuf;
@@ -23,7 +26,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Print Terraform's plan JSON document (as `terraform show -json` prints it).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
     /// Print a pull-request comment in Markdown.
     #[arg(long)]
@@ -56,6 +59,9 @@ pub struct PlanArgs {
     /// How many steps apply runs at once (recorded for apply; plan itself is single-pass).
     #[arg(long, default_value_t = 10)]
     pub parallelism: usize,
+    /// Change a domain rule's severity or switch it off: --rule G1=warning (repeatable).
+    #[arg(long = "rule", value_name = "ID=LEVEL")]
+    pub rules: Vec<String>,
     #[command(flatten)]
     pub lock: LockArgs,
     /// Where to act: emulator (default), azure, or an ARM endpoint URL such as
@@ -78,6 +84,148 @@ pub fn state_file(ctx: &Context<'_>, config: &Config) -> PathBuf {
         .and_then(|a| a.expr.as_literal_str().map(str::to_string));
     ctx.dir
         .join(path.unwrap_or_else(|| DEFAULT_STATE_FILE.to_string()))
+}
+
+/// The peerform version recorded in plans.
+pub const PEERFORM_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where a cut Markdown comment sends the reader for the whole plan (the same words whether the
+/// comment comes from `plan` or from `show` of a saved plan).
+pub const FULL_PLAN_HINT: &str = "peerform plan --out plan.out && peerform show plan.out";
+
+/// How the plan is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+}
+
+impl Format {
+    fn of(args: &PlanArgs) -> Format {
+        if args.json {
+            Format::Json
+        } else if args.markdown {
+            Format::Markdown
+        } else {
+            Format::Human
+        }
+    }
+}
+
+/// Print a plan in the chosen format.
+pub fn print_plan(
+    ctx: &mut Context<'_>,
+    plan: &Plan,
+    configuration: &Configuration,
+    cloud: &str,
+    format: Format,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Human => {
+            let human = render(
+                plan,
+                &HumanOptions {
+                    cloud,
+                    color: ctx.color,
+                },
+            );
+            write!(ctx.out, "{human}")?;
+        }
+        Format::Json => {
+            let json = render_json::render(
+                plan,
+                &JsonContext {
+                    configuration,
+                    cloud,
+                    peerform_version: PEERFORM_VERSION,
+                },
+            );
+            writeln!(ctx.out, "{json}")?;
+        }
+        Format::Markdown => {
+            let markdown = render_markdown::render(
+                plan,
+                &MarkdownOptions {
+                    cloud,
+                    full_plan_hint: FULL_PLAN_HINT,
+                    ..MarkdownOptions::default()
+                },
+            );
+            write!(ctx.out, "{markdown}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The configuration files as (path relative to the working directory, text), for the plan's digest.
+fn config_files(ctx: &Context<'_>, config: &Config) -> Vec<(String, String)> {
+    (0..config.sources.len())
+        .map(|i| {
+            let id = crate::diag::FileId(i as u32);
+            let path = config.sources.path(id);
+            let relative = path.strip_prefix(&ctx.dir).unwrap_or(path);
+            (
+                relative.to_string_lossy().replace('\\', "/"),
+                config.sources.get(id).text.to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Save the plan to `path` (`--out`): the plan, the configuration summary, the prior state's lineage
+/// and serial, and digests of the configuration files and variable values.
+fn save_plan(
+    ctx: &Context<'_>,
+    prepared: &Prepared<'_>,
+    cloud: &str,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let files = config_files(ctx, &prepared.config);
+    let config_digest = planfile::config_digest(files.iter().map(|(p, t)| (p.clone(), t.as_str())));
+    // Sensitive variables are digested under the state's salt or, with no state yet, under one
+    // derived from the configuration; the plan file records which.
+    let secrets = if prepared.plan.prior_lineage.is_empty() {
+        planfile::fresh_secret_params(&config_digest)
+    } else {
+        prepared.state.secrets.clone()
+    };
+    let variables = planfile::variable_records(&prepared.plan.variables, &secrets)?;
+    let saved = SavedPlan {
+        plan: prepared.plan.clone(),
+        configuration: render_json::configuration(&prepared.config),
+        peerform_version: PEERFORM_VERSION.to_string(),
+        cloud: cloud.to_string(),
+        config_digest,
+        variables_digest: planfile::variables_digest(&variables),
+        variables,
+        secret_params: secrets,
+    };
+    let bytes = planfile::encode(&saved)?;
+    let target = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        ctx.dir.join(path)
+    };
+    std::fs::write(&target, bytes)
+        .with_context(|| format!("writing the plan to {}", target.display()))
+}
+
+/// The domain replacement rules (C6, C7, C12, W6) in the plan's terms.
+pub fn domain_rule(
+    type_name: &str,
+    before: &crate::lang::Value,
+    after: &crate::lang::Value,
+) -> Option<crate::plan::ReplaceReason> {
+    let reason = crate::rules::replacement_reason(type_name, before, after)?;
+    // `sku.family` → `sku[0].family`: nested blocks are lists in the plan's paths.
+    let parts: Vec<&str> = reason.attribute.split('.').collect();
+    let attribute = parts.join("[0].");
+    Some(crate::plan::ReplaceReason {
+        attribute: Some(attribute),
+        rule: Some(reason.rule_id.to_string()),
+        message: reason.message,
+    })
 }
 
 /// The `--cloud` value, or `PEERFORM_CLOUD`.
@@ -148,7 +296,7 @@ pub struct Prepared<'b> {
     pub config: Config,
     pub state: State,
     pub plan: Plan,
-    pub backend: &'b LocalBackend,
+    pub backend: &'b StateStore,
     pub lock: LockGuard<'b>,
     /// The root module's folder, for `file()`.
     pub reader_root: PathBuf,
@@ -263,7 +411,7 @@ pub fn plan_for_apply<'b>(
     operation: &str,
     cloud: &str,
     provider: Option<&Provider>,
-    backend_slot: &'b mut Option<LocalBackend>,
+    backend_slot: &'b mut Option<StateStore>,
 ) -> anyhow::Result<Option<Prepared<'b>>> {
     if planfile.is_some() {
         anyhow::bail!(
@@ -271,7 +419,10 @@ pub fn plan_for_apply<'b>(
         );
     }
     let options: LoadOptions = load_options(&args.vars, &args.var_files, ctx);
-    let (config, mut diagnostics) = load_config(&ctx.dir, &options);
+    let (mut config, mut diagnostics) = load_config(&ctx.dir, &options);
+    let (rule_settings, settings_diags) =
+        super::validate::rule_settings(&ctx.dir, &mut config, &args.rules);
+    diagnostics.extend(settings_diags);
     if diagnostics.has_errors() {
         write!(
             ctx.err,
@@ -280,12 +431,11 @@ pub fn plan_for_apply<'b>(
         )?;
         return Ok(None);
     }
-    let backend: &'b LocalBackend =
-        backend_slot.insert(LocalBackend::new(&state_file(ctx, &config)));
+    let backend: &'b StateStore = backend_slot.insert(super::backend::store(ctx, &config)?);
     let lock = take_lock(backend, &args.lock, operation, ctx)?;
-    let mut state = backend
-        .read()?
-        .unwrap_or_else(|| State::new(CloudTarget::default()));
+    let stored = backend.read()?;
+    let fresh = stored.is_none();
+    let mut state = stored.unwrap_or_else(|| State::new(CloudTarget::default()));
     // The state remembers where it was applied; another target is a mistake unless asked for.
     let (target, endpoint) = split_cloud(cloud);
     if !state.resources.is_empty()
@@ -357,8 +507,22 @@ pub fn plan_for_apply<'b>(
         Some(r) => r,
         None => &no_cloud,
     };
-    let (mut plan, _desired, plan_diags) =
-        make_plan(&config, &state, reader, &plan_options, &no_domain_rule);
+    let (mut plan, desired, mut plan_diags) =
+        make_plan(&config, &state, reader, &plan_options, &domain_rule);
+    if fresh {
+        // No state yet: Terraform's empty lineage at serial 0, not the throwaway state's random one,
+        // so that planning twice gives the same bytes.
+        plan.prior_lineage = String::new();
+        plan.prior_serial = 0;
+    }
+    // Domain rules on the planned graph, with the prior state (C8, C9, D7 need it).
+    if !plan_diags.has_errors() {
+        let prior = |addr: &crate::config::addr::ResourceInstanceAddr| {
+            let object = state.resources.get(addr)?;
+            Some(crate::lang::Value::Map(object.attributes.clone()))
+        };
+        plan_diags.extend(crate::rules::check(&desired, &prior, &rule_settings));
+    }
     diagnostics.extend(plan_diags);
     for problem in cloud_reader.iter().flat_map(CloudReader::problems) {
         diagnostics.push(crate::diag::Diagnostic::warning(
@@ -391,11 +555,20 @@ pub fn plan_for_apply<'b>(
         "{}",
         render_human(&diagnostics, &config.sources, ctx.color)
     )?;
+    let format = Format::of(args);
     if diagnostics.has_errors() {
+        // Machines and pull requests still get a document that says the plan failed, and why.
+        if format != Format::Human {
+            plan.diagnostics = diagnostics.iter().cloned().collect();
+            let configuration = render_json::configuration(&config);
+            print_plan(ctx, &plan, &configuration, cloud, format)?;
+        }
         lock.release()?;
         return Ok(None);
     }
-    if mode == Mode::RefreshOnly {
+    // The rules' warnings belong to the plan too (JSON and Markdown list them).
+    plan.diagnostics = diagnostics.iter().cloned().collect();
+    if mode == Mode::RefreshOnly && format == Format::Human {
         // Terraform's refresh-only wording: the drift above is all there is to apply.
         if drifted {
             writeln!(
@@ -409,14 +582,8 @@ pub fn plan_for_apply<'b>(
             )?;
         }
     } else {
-        let human = render(
-            &plan,
-            &HumanOptions {
-                cloud,
-                color: ctx.color,
-            },
-        );
-        write!(ctx.out, "{human}")?;
+        let configuration = render_json::configuration(&config);
+        print_plan(ctx, &plan, &configuration, cloud, format)?;
     }
     Ok(Some(Prepared {
         config,
@@ -449,11 +616,12 @@ pub fn run(args: PlanArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     // An in-process emulator that was never used holds nothing to read: leave its folder alone.
     let unused_emulator = cloud == crate::provider::Cloud::Emulator
         && !crate::emulator::database_path(&ctx.dir).exists();
-    let provider = if needs_cloud && (!unused_emulator || has_state(ctx)?) {
+    let has_state = has_state(ctx)? || super::backend::may_be_remote(&ctx.dir);
+    let provider = if needs_cloud && (has_state || !unused_emulator) {
         match super::emulator::connect(cloud_text.as_deref(), None, ctx) {
             Ok((_, provider)) => Some(provider),
             // With no state to refresh, a cloud that cannot be reached only leaves data unknown.
-            Err(_) if !has_state(ctx)? => None,
+            Err(_) if !has_state => None,
             Err(e) => return Err(e),
         }
     } else {
@@ -472,6 +640,17 @@ pub fn run(args: PlanArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     else {
         return Ok(1);
     };
+    if let Some(path) = &args.out {
+        save_plan(ctx, &prepared, &cloud.describe(), path)?;
+        if Format::of(&args) == Format::Human {
+            writeln!(
+                ctx.out,
+                "\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    peerform apply {}",
+                path.display(),
+                path.display()
+            )?;
+        }
+    }
     let applyable = if args.refresh_only {
         prepared.drifted
     } else {

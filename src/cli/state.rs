@@ -7,8 +7,7 @@ use super::Context;
 use crate::config::addr::{Target, parse_instance, parse_target};
 use crate::lang::Value;
 use crate::state::{
-    self, Backend, LocalBackend, LockRequest, MergeOutcome, RetryOptions, State, Status,
-    WriteOptions,
+    self, Backend, LockRequest, MergeOutcome, RetryOptions, State, Status, WriteOptions,
 };
 use anyhow::Context as _;
 use clap::{ArgAction, Args, Subcommand};
@@ -70,6 +69,8 @@ pub enum StateCommand {
         backend: BackendArgs,
     },
     /// Print the current state (with any journaled steps) to standard output.
+    ///
+    /// Example: peerform state pull > backup.tfstate
     Pull {
         #[command(flatten)]
         path: StatePathArgs,
@@ -153,6 +154,15 @@ pub struct InitArgs {
     /// Register the state merge driver with git and write .gitignore entries.
     #[arg(long)]
     pub git: bool,
+    /// Copy the state from the backend the last init set up to the one the configuration names now,
+    /// keeping lineage and serial.
+    #[arg(long)]
+    pub migrate_state: bool,
+    /// Use the configured backend as it is, without copying any state into it.
+    #[arg(long, conflicts_with = "migrate_state")]
+    pub reconfigure: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 #[derive(Args, Debug)]
@@ -166,11 +176,9 @@ pub struct ForceUnlockArgs {
     pub path: StatePathArgs,
 }
 
-fn state_path(ctx: &Context<'_>, args: &StatePathArgs) -> PathBuf {
-    match &args.state {
-        Some(p) => ctx.dir.join(p),
-        None => ctx.dir.join(DEFAULT_STATE_FILE),
-    }
+/// The backend a state command uses: `--state PATH`, or the configuration's backend.
+fn open(ctx: &mut Context<'_>, args: &StatePathArgs) -> anyhow::Result<Box<dyn Backend>> {
+    Ok(super::backend::for_state_command(ctx, args.state.as_deref())?.backend)
 }
 
 pub(super) fn who(ctx: &Context<'_>) -> String {
@@ -199,7 +207,7 @@ pub(super) fn now() -> String {
 
 /// Run `body` holding the state lock (unless `--lock=false`), and release it afterwards.
 pub(super) fn with_lock<T>(
-    backend: &LocalBackend,
+    backend: &dyn Backend,
     args: &LockArgs,
     operation: &str,
     ctx: &Context<'_>,
@@ -231,14 +239,14 @@ pub(super) fn with_lock<T>(
     }
 }
 
-fn no_state(backend: &LocalBackend) -> anyhow::Error {
+fn no_state(backend: &dyn Backend) -> anyhow::Error {
     anyhow::anyhow!(
-        "no state file was found at {}: state commands need a state (run apply first, or convert a Terraform state with `peerform state import-terraform`)",
-        backend.paths().state.display()
+        "no state file was found in {}: state commands need a state (run apply first, or convert a Terraform state with `peerform state import-terraform`)",
+        backend.describe()
     )
 }
 
-fn read_required(backend: &LocalBackend) -> anyhow::Result<State> {
+fn read_required(backend: &dyn Backend) -> anyhow::Result<State> {
     backend.read()?.ok_or_else(|| no_state(backend))
 }
 
@@ -249,8 +257,8 @@ fn target(text: &str) -> anyhow::Result<Target> {
 pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     match cmd {
         StateCommand::List { prefix, path } => {
-            let backend = LocalBackend::new(&state_path(ctx, &path));
-            let state = read_required(&backend)?;
+            let backend = open(ctx, &path)?;
+            let state = read_required(backend.as_ref())?;
             let pattern = prefix.as_deref().map(|p| (p, parse_target(p).ok()));
             for address in state.resources.keys() {
                 let shown = match &pattern {
@@ -265,8 +273,8 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
             Ok(0)
         }
         StateCommand::Show { address, path } => {
-            let backend = LocalBackend::new(&state_path(ctx, &path));
-            let state = read_required(&backend)?;
+            let backend = open(ctx, &path)?;
+            let state = read_required(backend.as_ref())?;
             let address =
                 parse_instance(&address).map_err(|e| anyhow::anyhow!("invalid address: {e}"))?;
             let resource = state.resources.get(&address).ok_or_else(|| {
@@ -293,11 +301,11 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
             dry_run,
             backend: args,
         } => {
-            let backend = LocalBackend::new(&state_path(ctx, &args.path));
+            let backend = open(ctx, &args.path)?;
             let source = target(&source)?;
             let destination = target(&destination)?;
-            let moves = with_lock(&backend, &args.lock, "state mv", ctx, || {
-                let mut state = read_required(&backend)?;
+            let moves = with_lock(backend.as_ref(), &args.lock, "state mv", ctx, || {
+                let mut state = read_required(backend.as_ref())?;
                 let moves = state::move_objects(&mut state, &source, &destination)?;
                 if !dry_run {
                     state.serial += 1;
@@ -319,13 +327,13 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
             dry_run,
             backend: args,
         } => {
-            let backend = LocalBackend::new(&state_path(ctx, &args.path));
+            let backend = open(ctx, &args.path)?;
             let targets = addresses
                 .iter()
                 .map(|a| target(a))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let removed = with_lock(&backend, &args.lock, "state rm", ctx, || {
-                let mut state = read_required(&backend)?;
+            let removed = with_lock(backend.as_ref(), &args.lock, "state rm", ctx, || {
+                let mut state = read_required(backend.as_ref())?;
                 let removed = state::remove_objects(&mut state, &targets)?;
                 if !dry_run {
                     state.serial += 1;
@@ -347,7 +355,7 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
             Ok(0)
         }
         StateCommand::Pull { path } => {
-            let backend = LocalBackend::new(&state_path(ctx, &path));
+            let backend = open(ctx, &path)?;
             if let Some(state) = backend.read()? {
                 ctx.out.write_all(&state::encode(&state)?)?;
             }
@@ -358,13 +366,13 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
             force,
             backend: args,
         } => {
-            let backend = LocalBackend::new(&state_path(ctx, &args.path));
+            let backend = open(ctx, &args.path)?;
             let file = ctx.dir.join(file);
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let pushed = state::decode(&bytes)
                 .with_context(|| format!("reading state {}", file.display()))?;
-            with_lock(&backend, &args.lock, "state push", ctx, || {
+            with_lock(backend.as_ref(), &args.lock, "state push", ctx, || {
                 backend.write(&pushed, WriteOptions { force })
             })?;
             writeln!(
@@ -373,7 +381,7 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
                 file.display(),
                 pushed.serial,
                 pushed.lineage,
-                backend.paths().state.display()
+                backend.describe()
             )?;
             Ok(0)
         }
@@ -383,27 +391,33 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
             force,
             backend: args,
         } => {
-            let backend = LocalBackend::new(&state_path(ctx, &args.path));
+            let backend = open(ctx, &args.path)?;
             let file = ctx.dir.join(file);
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let report = state::import_terraform(&bytes)
                 .with_context(|| format!("converting Terraform state {}", file.display()))?;
-            with_lock(&backend, &args.lock, "state import-terraform", ctx, || {
-                if !force && backend.read()?.is_some() {
-                    anyhow::bail!(
-                        "{} already exists; move it aside, or use --force to replace it",
-                        backend.paths().state.display()
-                    );
-                }
-                backend.write(&report.state, WriteOptions { force: true })
-            })?;
+            with_lock(
+                backend.as_ref(),
+                &args.lock,
+                "state import-terraform",
+                ctx,
+                || {
+                    if !force && backend.read()?.is_some() {
+                        anyhow::bail!(
+                            "{} already exists; move it aside, or use --force to replace it",
+                            backend.describe()
+                        );
+                    }
+                    backend.write(&report.state, WriteOptions { force: true })
+                },
+            )?;
             writeln!(
                 ctx.out,
                 "Converted {} resource instance(s) from {} into {}.",
                 report.state.resources.len(),
                 file.display(),
-                backend.paths().state.display()
+                backend.describe()
             )?;
             if !report.skipped.is_empty() {
                 writeln!(ctx.out, "\nNot converted:")?;
@@ -414,7 +428,7 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
             Ok(0)
         }
         StateCommand::HoldLock { backend: args } => {
-            let backend = LocalBackend::new(&state_path(ctx, &args.path));
+            let backend = open(ctx, &args.path)?;
             let request = LockRequest {
                 who: who(ctx),
                 operation: "state hold-lock".to_string(),
@@ -424,8 +438,9 @@ pub fn run(cmd: StateCommand, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
                 timeout: args.lock.lock_timeout,
                 interval: LOCK_RETRY_INTERVAL,
             };
-            let info = state::lock_with_retry(&backend, &request, retry, &mut std::thread::sleep)
-                .context("acquiring the state lock")?;
+            let info =
+                state::lock_with_retry(backend.as_ref(), &request, retry, &mut std::thread::sleep)
+                    .context("acquiring the state lock")?;
             writeln!(ctx.out, "locked {}", info.id)?;
             ctx.out.flush()?;
             let mut sink = Vec::new();
@@ -581,6 +596,12 @@ fn render(value: &Value, depth: usize) -> String {
 pub fn run_init(args: InitArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     let dot = ctx.dir.join(".peerform");
     std::fs::create_dir_all(&dot).with_context(|| format!("creating {}", dot.display()))?;
+    let backend = super::backend::InitBackend {
+        migrate_state: args.migrate_state,
+        reconfigure: args.reconfigure,
+        lock: &args.lock,
+    };
+    super::backend::init(ctx, &backend)?;
     if args.git {
         register_git(ctx)?;
         writeln!(
@@ -672,7 +693,7 @@ fn shell_quote(text: &str) -> String {
 }
 
 pub fn run_force_unlock(args: ForceUnlockArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
-    let backend = LocalBackend::new(&state_path(ctx, &args.path));
+    let backend = open(ctx, &args.path)?;
     backend
         .force_unlock(&args.lock_id)
         .context("failed to unlock the state")?;

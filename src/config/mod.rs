@@ -6,6 +6,7 @@ pub mod addr;
 mod body;
 mod decode;
 mod load;
+pub mod settings;
 mod vars;
 
 pub use body::{Attr, Block, Body, Expr};

@@ -7,12 +7,13 @@ mod body;
 mod module_eval;
 mod scope;
 
-use crate::config::Config;
 use crate::config::addr::{ResourceAddr, ResourceInstanceAddr};
+use crate::config::{Body, Config};
 use crate::diag::{Diagnostics, Span};
 use crate::graph::Dag;
 use crate::lang::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What `desired` needs from outside: data source reads and the files `file()` names.
 pub trait Reader {
@@ -57,6 +58,11 @@ pub struct Instance {
     pub value: Value,
     /// The resource block's header.
     pub span: Span,
+    /// Where each argument and nested block is written, by path (`name`, `sku`, `sku.tier`,
+    /// `ip_configuration[1].subnet_id`; the first of repeated blocks also without its index), so
+    /// diagnostics about one argument point at its line. Filled by [`argument_spans`].
+    /// Shared by every instance of one resource block.
+    pub attr_spans: Arc<BTreeMap<String, Span>>,
     /// Top-level arguments and blocks set in the configuration (azurerm 4.x names), sorted.
     pub configured: Vec<String>,
     /// `provider = azurerm.ALIAS`, resolved through module `providers` maps.
@@ -82,6 +88,43 @@ impl Desired {
     pub fn instance(&self, addr: &ResourceInstanceAddr) -> Option<&Instance> {
         self.instances.iter().find(|i| &i.addr == addr)
     }
+}
+
+/// The span of every argument and nested block of a resource body, keyed as
+/// [`Instance::attr_spans`] documents. `dynamic "x"` blocks count as `x` (their `content` body).
+pub fn argument_spans(body: &Body) -> BTreeMap<String, Span> {
+    fn walk(body: &Body, prefix: &str, out: &mut BTreeMap<String, Span>) {
+        for attr in &body.attributes {
+            out.entry(format!("{prefix}{}", attr.name))
+                .or_insert(attr.span);
+        }
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for block in &body.blocks {
+            let (kind, inner) = if block.kind == "dynamic" {
+                let Some(label) = block.labels.first() else {
+                    continue;
+                };
+                let content = block.body.blocks.iter().find(|b| b.kind == "content");
+                (label.as_str(), content.map(|b| &b.body))
+            } else {
+                (block.kind.as_str(), Some(&block.body))
+            };
+            let index = counts.entry(kind).or_insert(0);
+            let indexed = format!("{prefix}{kind}[{index}]");
+            *index += 1;
+            out.entry(indexed.clone()).or_insert(block.span);
+            out.entry(format!("{prefix}{kind}")).or_insert(block.span);
+            if let Some(inner) = inner
+                && prefix.matches('.').count() < 3
+            {
+                walk(inner, &format!("{indexed}."), out);
+                walk(inner, &format!("{prefix}{kind}."), out);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(body, "", &mut out);
+    out
 }
 
 /// Evaluate the whole configuration. Returns what could be evaluated plus every diagnostic.

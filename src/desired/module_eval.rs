@@ -853,6 +853,7 @@ impl<'c> Evaluator<'c> {
                 .collect(),
         };
         let base = self.instances.len();
+        let attr_spans = std::sync::Arc::new(super::argument_spans(&resource.body));
         let mut report_static = first_report;
         for (key, each, count_index) in keys {
             let mut scope = EvalScope::new(module, index, state, &self.instances, self.reader);
@@ -899,6 +900,7 @@ impl<'c> Evaluator<'c> {
                 addr,
                 value,
                 span: resource.span,
+                attr_spans: attr_spans.clone(),
                 configured: configured.clone(),
                 provider_alias: provider_alias.clone(),
                 lifecycle: lifecycle.clone(),

@@ -13,6 +13,8 @@ pub use source::{FileId, LineCol, SourceFile, SourceMap, Span};
 pub enum Severity {
     Error,
     Warning,
+    /// Something worth knowing that needs no change (domain rules such as a billing note).
+    Info,
 }
 
 /// One finding about the user's input.
@@ -42,6 +44,13 @@ impl Diagnostic {
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
+            ..Diagnostic::error(summary, detail)
+        }
+    }
+
+    pub fn info(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Info,
             ..Diagnostic::error(summary, detail)
         }
     }
@@ -87,7 +96,10 @@ impl Diagnostics {
     }
 
     pub fn warning_count(&self) -> usize {
-        self.0.len() - self.error_count()
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
 
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {

@@ -18,6 +18,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &SourceMap, color: bool
     let (label, paint) = match d.severity {
         Severity::Error => ("Error", "\x1b[1;31m"),
         Severity::Warning => ("Warning", "\x1b[1;33m"),
+        Severity::Info => ("Info", "\x1b[1;36m"),
     };
     let bar = "│";
     out.push_str("╷\n");
@@ -124,6 +125,7 @@ pub fn render_json_validate(diagnostics: &Diagnostics, sources: &SourceMap) -> S
                 severity: match d.severity {
                     Severity::Error => "error",
                     Severity::Warning => "warning",
+                    Severity::Info => "info",
                 },
                 summary: &d.summary,
                 detail: &d.detail,

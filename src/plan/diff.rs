@@ -118,9 +118,8 @@ fn keep_computed(
     configured: Option<&[String]>,
 ) {
     for a in &schema.attributes {
-        let Some(prior_value) = prior.get(a.name) else {
-            continue;
-        };
+        // Azure may leave a computed attribute out of its answer entirely: that is null.
+        let prior_value = prior.get(a.name).cloned().unwrap_or(Value::Null);
         let is_configured = configured.is_none_or(|c| c.iter().any(|n| n == a.name));
         let planned_value = planned.get(a.name).cloned().unwrap_or(Value::Null);
         let take_prior = if !a.required && !a.optional {
@@ -132,24 +131,19 @@ fn keep_computed(
             false
         };
         if take_prior {
-            planned.insert(a.name.to_string(), prior_value.clone());
+            planned.insert(a.name.to_string(), prior_value);
         }
     }
     for b in &schema.blocks {
-        let Some(prior_items) = prior
+        // A block Azure left out of its answer is an empty list.
+        let prior_items = prior
             .get(b.name)
             .and_then(|v| v.as_list())
             .map(<[Value]>::to_vec)
-        else {
-            continue;
-        };
+            .unwrap_or_default();
         let planned_value = planned.get(b.name).cloned().unwrap_or(Value::Null);
-        let is_configured = configured.is_none_or(|c| c.iter().any(|n| n == b.name));
-        // Inside a block the configuration cannot say which nested blocks it wrote: an unknown
-        // computed block there is one it left out.
-        let left_out = (!is_configured && (planned_value.is_unknown() || planned_value.is_null()))
-            || (configured.is_none() && planned_value.is_unknown());
-        if b.computed && left_out {
+        let is_configured = configured.is_some_and(|c| c.iter().any(|n| n == b.name));
+        if b.computed && !is_configured && (planned_value.is_unknown() || planned_value.is_null()) {
             planned.insert(b.name.to_string(), Value::List(prior_items));
             continue;
         }
@@ -379,6 +373,7 @@ mod tests {
             addr: parse_instance(address).unwrap(),
             value,
             span: Span::new(FileId(0), 0..0),
+            attr_spans: Default::default(),
             configured: configured.iter().map(|c| c.to_string()).collect(),
             provider_alias: None,
             lifecycle: InstanceLifecycle::default(),

@@ -5,7 +5,10 @@
 
 mod diff;
 mod model;
+pub mod planfile;
 pub mod render_human;
+pub mod render_json;
+pub mod render_markdown;
 mod schedule;
 
 pub use diff::{
@@ -450,8 +453,8 @@ pub fn make_plan(
     for (name, value) in &desired.outputs {
         let before = state.outputs.get(name).map(|o| match o {
             OutputState::Plain(v) => v.clone(),
-            // A sensitive output is unchanged when it still comes from secrets held as digests,
-            // or when its value matches the recorded digest.
+            // Only a digest is kept: an unchanged secret compares equal through it, and so does a
+            // value still made of secrets held as digests (see `diff::HELD_SECRET`).
             OutputState::Sensitive(_)
                 if options.mode != Mode::Destroy
                     && (contains_held_secret(value)

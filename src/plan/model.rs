@@ -228,14 +228,16 @@ impl Plan {
         (add, change, destroy)
     }
 
-    /// Whether applying would change anything (Terraform's `-detailed-exitcode` 2).
+    /// Whether applying would change anything (Terraform's `-detailed-exitcode` 2). A move or an
+    /// import alone counts: applying it changes the state.
     pub fn has_changes(&self) -> bool {
-        self.changes
+        self.changes.iter().any(|c| {
+            !matches!(c.action, Action::NoOp | Action::Read)
+                || c.prev_addr.is_some()
+                || c.importing.is_some()
+        }) || self
+            .outputs
             .iter()
-            .any(|c| !matches!(c.action, Action::NoOp | Action::Read) || c.importing.is_some())
-            || self
-                .outputs
-                .iter()
-                .any(|o| o.before.as_ref() != Some(&o.after))
+            .any(|o| o.before.as_ref() != Some(&o.after))
     }
 }

@@ -46,9 +46,14 @@ fn headline(change: &ResourceChange) -> String {
         Action::Delete => format!("# {addr} will be destroyed"),
         Action::Read => format!("# {addr} will be read during apply"),
         Action::Forget => format!("# {addr} will no longer be managed by peerform"),
-        Action::NoOp => format!("# {addr} will be imported"),
+        Action::NoOp => match (&change.prev_addr, &change.importing) {
+            (Some(prev), None) => format!("# {prev} has moved to {addr}"),
+            _ => format!("# {addr} will be imported"),
+        },
     };
-    if let Some(prev) = &change.prev_addr {
+    if let Some(prev) = &change.prev_addr
+        && (change.action != Action::NoOp || change.importing.is_some())
+    {
         line.push_str(&format!("\n  # (moved from {prev})"));
     }
     if change.action == Action::Delete {
@@ -75,10 +80,12 @@ fn headline(change: &ResourceChange) -> String {
                     .map(|k| k.to_string())
                     .unwrap_or_default()
             )),
-            _ => line.push_str(&format!(
+            Some(_) => line.push_str(&format!(
                 "\n  # (because {} is not in configuration)",
                 change.addr
             )),
+            // A destroy that was asked for (`--destroy`) needs no reason.
+            None => {}
         }
     }
     if let Some(id) = &change.importing {
@@ -141,6 +148,7 @@ fn render_body(
     indent: usize,
     color: bool,
     schema: Option<&crate::schema::BlockSchema>,
+    changed: Option<&[String]>,
 ) {
     let empty = BTreeMap::new();
     let b = before.unwrap_or(&empty);
@@ -159,8 +167,10 @@ fn render_body(
         }
         // An absent nested block is an empty list: not worth a line, as in Terraform.
         let is_schema_block = schema.is_some_and(|s| s.block(name).is_some());
+        // A secret the state keeps only as a digest reads back as a sensitive null: it is set.
         let empty = |v: &&Value| {
-            v.is_null() || (is_schema_block && v.as_list().is_some_and(|l| l.is_empty()))
+            matches!(v, Value::Null)
+                || (is_schema_block && v.as_list().is_some_and(|l| l.is_empty()))
         };
         let old = b.get(name).filter(|v| !empty(v));
         let new = a.get(name).filter(|v| !empty(v));
@@ -186,8 +196,31 @@ fn render_body(
                 format!("{} -> null", show(v)),
                 suffix,
             )),
+            (Some(o), Some(n))
+                if matches!(o, Value::Sensitive(_)) || matches!(n, Value::Sensitive(_)) =>
+            {
+                // Secrets are compared by the diff through their digests: trust its verdict.
+                let same = match changed {
+                    Some(changed) => !changed.iter().any(|c| c == name),
+                    None => n.is_wholly_known() && super::normalise(o) == super::normalise(n),
+                };
+                if same && action != Action::Create {
+                    hidden += 1;
+                } else if n.is_unknown() {
+                    lines.push((
+                        "~".into(),
+                        name.clone(),
+                        format!("{} -> {}", show(o), show(n)),
+                        suffix,
+                    ));
+                } else {
+                    lines.push(("~".into(), name.clone(), show(n), suffix));
+                }
+            }
             (Some(o), Some(n)) => {
-                let same = n.is_wholly_known() && super::normalise(o) == super::normalise(n);
+                // Unknown on both sides only happens for an import: nothing to show yet.
+                let same = (o.is_unknown() && n.is_unknown())
+                    || (n.is_wholly_known() && super::normalise(o) == super::normalise(n));
                 if same {
                     if CONTEXT.contains(&name.as_str()) || action == Action::Create {
                         lines.push((" ".into(), name.clone(), show(n), String::new()));
@@ -275,15 +308,22 @@ fn render_body(
                 inner_action
             };
             let nested = schema.and_then(|s| s.block(name)).map(|b| &b.block);
+            // `sku[0].family` forces replacement: inside `sku` block 0 that is `family`.
+            let prefix = format!("{name}[{i}].");
+            let nested_forces: Vec<String> = forces
+                .iter()
+                .filter_map(|f| f.strip_prefix(&prefix).map(str::to_string))
+                .collect();
             render_body(
                 out,
                 if inner == Action::Create { None } else { o },
                 if inner == Action::Delete { None } else { n },
                 inner,
-                forces,
+                &nested_forces,
                 indent + 4,
                 color,
                 nested,
+                None,
             );
             let _ = writeln!(out, "{pad}  }}");
         }
@@ -297,7 +337,7 @@ fn render_body(
     }
 }
 
-fn render_change(out: &mut String, change: &ResourceChange, color: bool) {
+pub(crate) fn render_change(out: &mut String, change: &ResourceChange, color: bool) {
     let _ = writeln!(out, "  {}", headline(change));
     let symbol = change.action.symbol();
     let kind = if change.addr.resource.mode == crate::config::addr::Mode::Data {
@@ -321,18 +361,20 @@ fn render_change(out: &mut String, change: &ResourceChange, color: bool) {
         out,
         "{lead}{painted} {kind} \"{}\" \"{}\" {{",
         change.addr.resource.type_name,
-        match &change.addr.key {
-            Some(k) => format!("{}{}", change.addr.resource.name, k),
-            None => change.addr.resource.name.clone(),
-        }
+        // Terraform names the resource without its key here; the headline has the full address.
+        change.addr.resource.name
     );
     let forces: Vec<String> = change
         .replace_reasons
         .iter()
         .filter_map(|r| r.attribute.clone())
         .collect();
-    let before = change.before.as_ref().and_then(|v| v.as_map());
     let after = change.after.as_ref().and_then(|v| v.as_map());
+    // An imported object has no prior state here: show it as it will be, unchanged.
+    let before = match (&change.before, change.importing.is_some()) {
+        (None, true) => after,
+        (before, _) => before.as_ref().and_then(|v| v.as_map()),
+    };
     let action = match change.action {
         Action::NoOp => Action::Update,
         Action::Forget => Action::Update,
@@ -356,11 +398,14 @@ fn render_change(out: &mut String, change: &ResourceChange, color: bool) {
         6,
         color,
         schema,
+        // A replaced object's secrets are new: only updates compare them.
+        (change.action == Action::Update).then_some(change.changed.as_slice()),
     );
+    // Reasons no attribute line carries, and every domain rule with its id.
     for reason in change
         .replace_reasons
         .iter()
-        .filter(|r| r.attribute.is_none())
+        .filter(|r| r.attribute.is_none() || r.rule.is_some())
     {
         let _ = writeln!(out, "      # {}", reason_text(reason));
     }
@@ -441,7 +486,8 @@ pub fn render(plan: &Plan, options: &HumanOptions<'_>) -> String {
         summary.pop();
         summary.push_str(&format!(", {forgets} to forget."));
     }
-    if plan.mode == Mode::Destroy || add + change + destroy + imports + forgets > 0 {
+    // Moves alone still get the line (they are changes to apply), as in Terraform.
+    if plan.mode == Mode::Destroy || !visible.is_empty() {
         let _ = writeln!(out, "{}", paint(options.color, "1", &summary));
     }
     if has_outputs {

@@ -2,6 +2,13 @@
 
 mod apply;
 mod arm;
+mod backends;
+mod fmt;
+mod modules;
+mod plan;
+mod rules;
+mod servers;
 mod state;
+mod support;
 mod tidy;
 mod validate;

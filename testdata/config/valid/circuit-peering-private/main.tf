@@ -42,7 +42,7 @@ resource "azurerm_express_route_circuit_peering" "private" {
   secondary_peer_address_prefix = "192.168.100.4/30"
   ipv4_enabled                  = true
   vlan_id                       = 100
-  shared_key                    = "ams-md5-2024"
+  shared_key                    = "amsMd52024"
 
   ipv6 {
     primary_peer_address_prefix   = "2001:db8:100::/126"

@@ -18,7 +18,7 @@ provider "azurerm" {
 variable "bgp_md5_key" {
   type      = string
   sensitive = true
-  default   = "ams-md5-2024"
+  default   = "amsMd52024"
 }
 
 resource "azurerm_resource_group" "er" {

@@ -70,7 +70,7 @@ variable "bgp_md5_key" {
   description = "MD5 key of the BGP sessions."
   type        = string
   sensitive   = true
-  default     = "ams-md5-2024"
+  default     = "amsMd52024"
 
   validation {
     condition     = length(var.bgp_md5_key) <= 25

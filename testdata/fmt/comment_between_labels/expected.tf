@@ -1,0 +1,3 @@
+resource "azurerm_subnet" "gateway" {
+  name = "GatewaySubnet"
+}

@@ -1,0 +1,3 @@
+resource "azurerm_subnet" /* the gateway subnet */ "gateway" {
+  name = "GatewaySubnet"
+}

@@ -1,0 +1,4 @@
+locals {
+  a = max(var.list ...)
+  b = concat(var.a,var.b ...)
+}

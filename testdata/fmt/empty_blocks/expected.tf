@@ -1,0 +1,7 @@
+provider "azurerm" {
+  features {}
+  other {}
+  third {
+  }
+}
+terraform {}

@@ -1,0 +1,7 @@
+locals {
+  a     = <<EOT
+x
+EOT
+  bbbbb = 1
+  cc    = 2
+}

@@ -1,0 +1,8 @@
+locals {
+  sku = (
+  var.premium
+  ? "Premium"
+  : "Standard"
+  )
+  tier = var.premium ? "Premium":"Standard"
+}

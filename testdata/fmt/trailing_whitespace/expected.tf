@@ -1,0 +1,5 @@
+locals {
+  a = 1
+  # comment with trailing space   
+  b = "x"
+}

@@ -1,0 +1,40 @@
+terraform {
+  required_providers {
+    azurerm = {
+      source  = "hashicorp/azurerm"
+      version = "~> 4.0"
+    }
+  }
+}
+
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "er" {
+  name     = "rg-er-ams"
+  location = "westeurope"
+  tags = {
+    owner = "network-team"
+  }
+}
+
+variable "locations" {
+  type    = list(string)
+  default = ["Amsterdam", "London"]
+}
+
+resource "azurerm_express_route_circuit" "site" {
+  count                 = length(var.locations)
+  name                  = "er-${count.index}"
+  resource_group_name   = azurerm_resource_group.er.name
+  location              = azurerm_resource_group.er.location
+  service_provider_name = "Equinix"
+  peering_location      = var.locations[count.index]
+  bandwidth_in_mbps     = 1000
+
+  sku {
+    tier   = "Standard"
+    family = "MeteredData"
+  }
+}

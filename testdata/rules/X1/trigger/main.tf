@@ -1,0 +1,136 @@
+# X1 trigger: ExpressRoute and VPN gateways share a /28 GatewaySubnet.
+
+provider "azurerm" {
+  features {}
+}
+
+resource "azurerm_resource_group" "er" {
+  name     = "rg-er"
+  location = "westeurope"
+}
+
+resource "azurerm_virtual_network" "hub" {
+  name                = "vnet-hub"
+  resource_group_name = azurerm_resource_group.er.name
+  location            = azurerm_resource_group.er.location
+  address_space       = ["10.10.0.0/16"]
+}
+
+resource "azurerm_subnet" "gateway" {
+  name                 = "GatewaySubnet"
+  resource_group_name  = azurerm_resource_group.er.name
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.10.255.0/28"]
+}
+
+resource "azurerm_virtual_network_gateway" "er" {
+  name                = "ergw-hub"
+  resource_group_name = azurerm_resource_group.er.name
+  location            = azurerm_resource_group.er.location
+  type                = "ExpressRoute"
+  sku                 = "ErGw1AZ"
+
+  ip_configuration {
+    name                          = "default"
+    private_ip_address_allocation = "Dynamic"
+    subnet_id                     = azurerm_subnet.gateway.id
+  }
+}
+
+resource "azurerm_express_route_circuit" "primary" {
+  name                  = "er-hub"
+  resource_group_name   = azurerm_resource_group.er.name
+  location              = azurerm_resource_group.er.location
+  service_provider_name = "Equinix"
+  peering_location      = "Amsterdam"
+  bandwidth_in_mbps     = 1000
+
+  sku {
+    tier   = "Standard"
+    family = "MeteredData"
+  }
+}
+
+resource "azurerm_express_route_circuit_peering" "private" {
+  peering_type                  = "AzurePrivatePeering"
+  express_route_circuit_name    = azurerm_express_route_circuit.primary.name
+  resource_group_name           = azurerm_resource_group.er.name
+  peer_asn                      = 65010
+  primary_peer_address_prefix   = "192.168.100.0/30"
+  secondary_peer_address_prefix = "192.168.100.4/30"
+  vlan_id                       = 100
+}
+
+resource "azurerm_express_route_circuit_authorization" "hub" {
+  name                       = "auth-hub"
+  express_route_circuit_name = azurerm_express_route_circuit.primary.name
+  resource_group_name        = azurerm_resource_group.er.name
+}
+
+resource "azurerm_virtual_network_gateway_connection" "hub" {
+  name                       = "cn-hub"
+  resource_group_name        = azurerm_resource_group.er.name
+  location                   = azurerm_resource_group.er.location
+  type                       = "ExpressRoute"
+  virtual_network_gateway_id = azurerm_virtual_network_gateway.er.id
+  express_route_circuit_id   = azurerm_express_route_circuit.primary.id
+  authorization_key          = azurerm_express_route_circuit_authorization.hub.authorization_key
+  routing_weight             = 10
+
+  depends_on = [azurerm_express_route_circuit_peering.private]
+}
+
+resource "azurerm_public_ip" "vpn" {
+  name                = "pip-vpn"
+  resource_group_name = azurerm_resource_group.er.name
+  location            = azurerm_resource_group.er.location
+  allocation_method   = "Static"
+  sku                 = "Standard"
+}
+
+resource "azurerm_virtual_network_gateway" "vpn" {
+  name                = "vpngw-hub"
+  resource_group_name = azurerm_resource_group.er.name
+  location            = azurerm_resource_group.er.location
+  type                = "Vpn"
+  vpn_type            = "RouteBased"
+  sku                 = "VpnGw1AZ"
+  bgp_enabled         = true
+
+  ip_configuration {
+    name                          = "default"
+    private_ip_address_allocation = "Dynamic"
+    subnet_id                     = azurerm_subnet.gateway.id
+    public_ip_address_id          = azurerm_public_ip.vpn.id
+  }
+}
+
+variable "vpn_shared_key" {
+  type      = string
+  sensitive = true
+  default   = "change-me-in-tfvars"
+}
+
+resource "azurerm_local_network_gateway" "onprem" {
+  name                = "lng-onprem"
+  resource_group_name = azurerm_resource_group.er.name
+  location            = azurerm_resource_group.er.location
+  gateway_address     = "198.51.100.10"
+  address_space       = ["172.16.0.1/32"]
+
+  bgp_settings {
+    asn                 = 65050
+    bgp_peering_address = "172.16.0.1"
+  }
+}
+
+resource "azurerm_virtual_network_gateway_connection" "vpn" {
+  name                       = "cn-vpn-onprem"
+  resource_group_name        = azurerm_resource_group.er.name
+  location                   = azurerm_resource_group.er.location
+  type                       = "IPsec"
+  virtual_network_gateway_id = azurerm_virtual_network_gateway.vpn.id
+  local_network_gateway_id   = azurerm_local_network_gateway.onprem.id
+  shared_key                 = var.vpn_shared_key
+  bgp_enabled                = true
+}
