@@ -74,22 +74,29 @@ fn keys(changes: &[ResourceChange], i: usize) -> Vec<String> {
 /// Terraform: a dependency replaced delete-first could not be deleted while the new dependent still
 /// needs it. Call before [`schedule`].
 pub fn propagate_create_before_destroy(changes: &mut [ResourceChange]) {
+    // Transitively, through dependencies that are not replaced themselves: a replacement further
+    // up the chain would otherwise have to finish its delete before the new object exists.
     let mut stack: Vec<usize> = (0..changes.len())
         .filter(|&i| changes[i].action == Action::CreateThenDelete)
         .collect();
+    let mut seen = vec![false; changes.len()];
+    for &i in &stack {
+        seen[i] = true;
+    }
     while let Some(i) = stack.pop() {
         let deps = changes[i].dependencies.clone();
         for d in deps {
+            if d >= changes.len() || seen[d] {
+                continue;
+            }
+            seen[d] = true;
             if changes[d].action == Action::DeleteThenCreate {
                 changes[d].action = Action::CreateThenDelete;
-                changes[d].create_before_destroy = true;
-                stack.push(d);
-            } else if changes[d].action == Action::CreateThenDelete
-                && !changes[d].create_before_destroy
-            {
-                changes[d].create_before_destroy = true;
-                stack.push(d);
             }
+            if changes[d].action == Action::CreateThenDelete {
+                changes[d].create_before_destroy = true;
+            }
+            stack.push(d);
         }
     }
 }
