@@ -154,7 +154,7 @@ pub fn make_plan(
     for instance in &desired.instances {
         let old_addr = prior.get(&instance.addr).cloned();
         let prior_object = old_addr.as_ref().and_then(|a| state.resources.get(a));
-        let before = prior_object.map(|r| Value::Map(r.display_attributes()));
+        let before = prior_object.map(before_value);
         let change = if instance.addr.resource.mode == AddrMode::Data {
             ResourceChange {
                 addr: instance.addr.clone(),
@@ -269,7 +269,7 @@ pub fn make_plan(
             prev_addr: None,
             type_name: object.type_name.clone(),
             action,
-            before: Some(Value::Map(object.display_attributes())),
+            before: Some(before_value(object)),
             after: None,
             changed: Vec::new(),
             replace_reasons: Vec::new(),
@@ -484,6 +484,20 @@ pub fn make_plan(
     plan.waves = waves;
     let _ = Severity::Error;
     (plan, desired, diagnostics)
+}
+
+/// A prior object as a change's "before": its attributes, with each secret it holds as a digest
+/// shown by the stand-in dependents see (so an unchanged secret reads the same before and after).
+fn before_value(object: &crate::state::ResourceState) -> Value {
+    let mut attributes = object.display_attributes();
+    for path in object.secrets.keys() {
+        if let Some(slot) = attributes.get_mut(path)
+            && slot.is_null()
+        {
+            *slot = held_secret();
+        }
+    }
+    Value::Map(attributes)
 }
 
 /// One line for a replace reason: `bandwidth_in_mbps` or `[C6] bandwidth decrease`.
