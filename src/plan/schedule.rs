@@ -74,22 +74,24 @@ fn keys(changes: &[ResourceChange], i: usize) -> Vec<String> {
 /// Terraform: a dependency replaced delete-first could not be deleted while the new dependent still
 /// needs it. Call before [`schedule`].
 pub fn propagate_create_before_destroy(changes: &mut [ResourceChange]) {
+    // Transitively through every dependency, whatever its own action.
+    let mut seen = vec![false; changes.len()];
     let mut stack: Vec<usize> = (0..changes.len())
         .filter(|&i| changes[i].action == Action::CreateThenDelete)
         .collect();
     while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
         let deps = changes[i].dependencies.clone();
         for d in deps {
             if changes[d].action == Action::DeleteThenCreate {
                 changes[d].action = Action::CreateThenDelete;
-                changes[d].create_before_destroy = true;
-                stack.push(d);
-            } else if changes[d].action == Action::CreateThenDelete
-                && !changes[d].create_before_destroy
-            {
-                changes[d].create_before_destroy = true;
-                stack.push(d);
             }
+            if changes[d].action == Action::CreateThenDelete {
+                changes[d].create_before_destroy = true;
+            }
+            stack.push(d);
         }
     }
 }
