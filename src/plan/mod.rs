@@ -225,12 +225,11 @@ pub fn make_plan(
     let removed = removed_blocks(config);
     let configured: std::collections::HashSet<&ResourceInstanceAddr> =
         prior.keys().filter(|a| index_of.contains_key(*a)).collect();
+    // Prior address → current address (after moves), built once: no scan per object.
+    let current_of: HashMap<&ResourceInstanceAddr, &ResourceInstanceAddr> =
+        prior.iter().map(|(new, old)| (old, new)).collect();
     for (addr, object) in &state.resources {
-        let current = prior
-            .iter()
-            .find(|(_, old)| *old == addr)
-            .map(|(new, _)| new)
-            .unwrap_or(addr);
+        let current = current_of.get(addr).copied().unwrap_or(addr);
         if configured.contains(current) {
             continue;
         }

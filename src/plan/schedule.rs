@@ -74,22 +74,17 @@ fn keys(changes: &[ResourceChange], i: usize) -> Vec<String> {
 /// Terraform: a dependency replaced delete-first could not be deleted while the new dependent still
 /// needs it. Call before [`schedule`].
 pub fn propagate_create_before_destroy(changes: &mut [ResourceChange]) {
-    // Transitively, through dependencies that are not replaced themselves: a replacement further
-    // up the chain would otherwise have to finish its delete before the new object exists.
+    // Transitively through every dependency, whatever its own action.
+    let mut seen = vec![false; changes.len()];
     let mut stack: Vec<usize> = (0..changes.len())
         .filter(|&i| changes[i].action == Action::CreateThenDelete)
         .collect();
-    let mut seen = vec![false; changes.len()];
-    for &i in &stack {
-        seen[i] = true;
-    }
     while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
         let deps = changes[i].dependencies.clone();
         for d in deps {
-            if d >= changes.len() || seen[d] {
-                continue;
-            }
-            seen[d] = true;
             if changes[d].action == Action::DeleteThenCreate {
                 changes[d].action = Action::CreateThenDelete;
             }
