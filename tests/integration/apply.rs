@@ -228,13 +228,138 @@ fn temp_dir() -> tempfile::TempDir {
         .expect("a temporary folder")
 }
 
-fn quickstart(dir: &Path) -> String {
+/// The quick-start example as users have it: `examples/quickstart` in a folder beside a link to the
+/// repository's `modules/`, so its module source resolves. Returns the folder and `main.tf`'s text.
+fn quickstart_example() -> (tempfile::TempDir, PathBuf, String) {
+    let root = temp_dir();
+    let dir = root.path().join("examples/quickstart");
+    std::fs::create_dir_all(&dir).expect("create the example folder");
+    std::os::unix::fs::symlink(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("modules"),
+        root.path().join("modules"),
+    )
+    .expect("link modules/");
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart/main.tf"),
     )
     .expect("read the quick-start example");
     std::fs::write(dir.join("main.tf"), &text).expect("write main.tf");
-    text
+    (root, dir, text)
+}
+
+/// One site in one file, with fixed addresses (the quick start as it was before it used a module):
+/// the tests of drift, outputs, locking and the provider gate use it.
+const ONE_SITE_TF: &str = r#"
+variable "location" {
+  type    = string
+  default = "westeurope"
+}
+
+variable "peering_location" {
+  type    = string
+  default = "Amsterdam"
+}
+
+locals {
+  name = "ams"
+  tags = {
+    owner = "network-team"
+    site  = local.name
+  }
+}
+
+resource "azurerm_resource_group" "er" {
+  name     = "rg-er-${local.name}"
+  location = var.location
+  tags     = local.tags
+}
+
+resource "azurerm_virtual_network" "hub" {
+  name                = "vnet-hub-${local.name}"
+  resource_group_name = azurerm_resource_group.er.name
+  location            = azurerm_resource_group.er.location
+  address_space       = ["10.10.0.0/16"]
+}
+
+resource "azurerm_subnet" "gateway" {
+  name                 = "GatewaySubnet"
+  resource_group_name  = azurerm_resource_group.er.name
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = [cidrsubnet("10.10.0.0/16", 11, 0)]
+}
+
+resource "azurerm_virtual_network_gateway" "er" {
+  name                = "ergw-${local.name}"
+  resource_group_name = azurerm_resource_group.er.name
+  location            = azurerm_resource_group.er.location
+  type                = "ExpressRoute"
+  sku                 = "ErGw1AZ"
+
+  ip_configuration {
+    name                          = "default"
+    private_ip_address_allocation = "Dynamic"
+    subnet_id                     = azurerm_subnet.gateway.id
+  }
+}
+
+resource "azurerm_express_route_circuit" "primary" {
+  name                  = "er-${local.name}-primary"
+  resource_group_name   = azurerm_resource_group.er.name
+  location              = azurerm_resource_group.er.location
+  service_provider_name = "Equinix"
+  peering_location      = var.peering_location
+  bandwidth_in_mbps     = 1000
+
+  sku {
+    tier   = "Standard"
+    family = "MeteredData"
+  }
+
+  tags = local.tags
+}
+
+resource "azurerm_express_route_circuit_peering" "private" {
+  peering_type                  = "AzurePrivatePeering"
+  express_route_circuit_name    = azurerm_express_route_circuit.primary.name
+  resource_group_name           = azurerm_resource_group.er.name
+  peer_asn                      = 65010
+  primary_peer_address_prefix   = "192.168.100.0/30"
+  secondary_peer_address_prefix = "192.168.100.4/30"
+  vlan_id                       = 100
+}
+
+resource "azurerm_express_route_circuit_authorization" "hub" {
+  name                       = "auth-hub"
+  express_route_circuit_name = azurerm_express_route_circuit.primary.name
+  resource_group_name        = azurerm_resource_group.er.name
+}
+
+resource "azurerm_virtual_network_gateway_connection" "hub" {
+  name                       = "cn-${local.name}-primary"
+  resource_group_name        = azurerm_resource_group.er.name
+  location                   = azurerm_resource_group.er.location
+  type                       = "ExpressRoute"
+  virtual_network_gateway_id = azurerm_virtual_network_gateway.er.id
+  express_route_circuit_id   = azurerm_express_route_circuit.primary.id
+  authorization_key          = azurerm_express_route_circuit_authorization.hub.authorization_key
+  routing_weight             = 10
+
+  depends_on = [azurerm_express_route_circuit_peering.private]
+}
+
+output "circuit_id" {
+  value = azurerm_express_route_circuit.primary.id
+}
+
+output "service_key" {
+  value     = azurerm_express_route_circuit.primary.service_key
+  sensitive = true
+}
+"#;
+
+fn one_site(dir: &Path) -> String {
+    std::fs::write(dir.join("main.tf"), ONE_SITE_TF).expect("write main.tf");
+    ONE_SITE_TF.to_string()
 }
 
 /// One site of a generated estate.
@@ -300,7 +425,7 @@ resource "azurerm_express_route_circuit" "{s}" {{
   resource_group_name   = azurerm_resource_group.{s}.name
   location              = azurerm_resource_group.{s}.location
   service_provider_name = "Equinix"
-  peering_location      = "Amsterdam"
+  peering_location      = "{location}"
   bandwidth_in_mbps     = {bandwidth}
 
   sku {{
@@ -341,6 +466,8 @@ resource "azurerm_virtual_network_gateway_connection" "{s}" {{
             bandwidth = site.bandwidth,
             asn = 65000 + i,
             vlan = 100 + i,
+            // Global Reach links circuits at different peering locations (rule G5).
+            location = ["Amsterdam", "London", "Frankfurt", "Paris", "Dublin"][i % 5],
         );
         if site.microsoft {
             let _ = write!(
@@ -481,9 +608,8 @@ fn write_estate(dir: &Path, sites: &[Site]) {
 
 #[test]
 fn quickstart_apply_update_replace_and_destroy() {
-    let dir = temp_dir();
-    let dir = dir.path();
-    let text = quickstart(dir);
+    let (_root, dir, text) = quickstart_example();
+    let dir = dir.as_path();
     let first = ok(dir, &["apply", "--auto-approve"]);
     assert!(
         first
@@ -497,7 +623,7 @@ fn quickstart_apply_update_replace_and_destroy() {
     assert_state_matches_emulator(dir);
     let circuit = circuit_id("rg-er-ams", "er-ams-primary");
     // The connection was given the authorization's real key, though the state keeps only digests.
-    let key = get(dir, &format!("{circuit}/authorizations/auth-hub")).unwrap()["properties"]
+    let key = get(dir, &format!("{circuit}/authorizations/hub")).unwrap()["properties"]
         ["authorizationKey"]
         .clone();
     let connection = format!(
@@ -538,8 +664,9 @@ fn quickstart_apply_update_replace_and_destroy() {
     );
     assert_plans_clean(dir);
 
-    // Lower it. Until the rules module's bandwidth-decrease rule is merged, the replacement is
-    // driven by a ForceNew change made with it (peering_location); the order is what matters.
+    // Lower it: the rules module's bandwidth-decrease rule (C6) replaces the circuit. The order is
+    // what matters: dependents go first, the old circuit before the new one, the peering after the
+    // provider gate, the connection last.
     std::fs::write(
         dir.join("main.tf"),
         text.replace(
@@ -548,7 +675,51 @@ fn quickstart_apply_update_replace_and_destroy() {
         ),
     )
     .unwrap();
-    let lowered = ok(
+    let lowered = ok(dir, &["apply", "--auto-approve"]);
+    assert!(
+        lowered.stdout.contains("must be replaced") && lowered.stdout.contains("[C6]"),
+        "{}",
+        lowered.describe()
+    );
+    let circuit_addr = "module.circuit.azurerm_express_route_circuit.this";
+    let peering_addr = "module.circuit.azurerm_express_route_circuit_peering.private";
+    let connection_addr = "azurerm_virtual_network_gateway_connection.hub";
+    let before = |a: &str, b: &str| {
+        assert!(
+            line_of(&lowered, a) < line_of(&lowered, b),
+            "{a:?} should come before {b:?}\n{}",
+            lowered.describe()
+        )
+    };
+    before(
+        &format!("{connection_addr}: Destruction complete"),
+        &format!("{circuit_addr}: Destroying..."),
+    );
+    before(
+        &format!("{peering_addr}: Destruction complete"),
+        &format!("{circuit_addr}: Destroying..."),
+    );
+    before(
+        &format!("{circuit_addr}: Destruction complete"),
+        &format!("{circuit_addr}: Creating..."),
+    );
+    before(
+        &format!("{circuit_addr}: Provisioned by the service provider"),
+        &format!("{peering_addr}: Creating..."),
+    );
+    before(
+        &format!("{peering_addr}: Creation complete"),
+        &format!("{connection_addr}: Creating..."),
+    );
+    assert_eq!(
+        get(dir, &circuit).unwrap()["properties"]["serviceProviderProperties"]["bandwidthInMbps"],
+        500
+    );
+    assert_plans_clean(dir);
+    assert_state_matches_emulator(dir);
+
+    // A ForceNew change replaces it the same way (peering location).
+    let moved = ok(
         dir,
         &[
             "apply",
@@ -558,48 +729,12 @@ fn quickstart_apply_update_replace_and_destroy() {
         ],
     );
     assert!(
-        lowered.stdout.contains("must be replaced")
-            && lowered.stdout.contains("forces replacement"),
+        moved.stdout.contains("forces replacement"),
         "{}",
-        lowered.describe()
-    );
-    let circuit_addr = "azurerm_express_route_circuit.primary";
-    let before = |a: &str, b: &str| {
-        assert!(
-            line_of(&lowered, a) < line_of(&lowered, b),
-            "{a:?} should come before {b:?}\n{}",
-            lowered.describe()
-        )
-    };
-    // Dependents go first, the circuit is deleted before its replacement is created, and the new
-    // circuit's peering waits for the provider gate.
-    before(
-        "azurerm_virtual_network_gateway_connection.hub: Destruction complete",
-        &format!("{circuit_addr}: Destroying..."),
-    );
-    before(
-        "azurerm_express_route_circuit_peering.private: Destruction complete",
-        &format!("{circuit_addr}: Destroying..."),
-    );
-    before(
-        &format!("{circuit_addr}: Destruction complete"),
-        &format!("{circuit_addr}: Creating..."),
-    );
-    before(
-        &format!("{circuit_addr}: Provisioned by the service provider"),
-        "azurerm_express_route_circuit_peering.private: Creating...",
-    );
-    before(
-        "azurerm_express_route_circuit_peering.private: Creation complete",
-        "azurerm_virtual_network_gateway_connection.hub: Creating...",
-    );
-    let replaced = get(dir, &circuit).unwrap();
-    assert_eq!(
-        replaced["properties"]["serviceProviderProperties"]["bandwidthInMbps"],
-        500
+        moved.describe()
     );
     assert_eq!(
-        replaced["properties"]["serviceProviderProperties"]["peeringLocation"],
+        get(dir, &circuit).unwrap()["properties"]["serviceProviderProperties"]["peeringLocation"],
         "London"
     );
     let r = run(
@@ -612,7 +747,6 @@ fn quickstart_apply_update_replace_and_destroy() {
         ],
     );
     assert_eq!(r.code, Some(0), "{}", r.describe());
-    assert_state_matches_emulator(dir);
 
     // Destroy: an empty state and an empty emulator.
     let destroyed = ok(
@@ -722,8 +856,8 @@ proptest! {
         .. ProptestConfig::default()
     })]
 
-    /// Apply a generated estate, then another (sites added, removed, grown, given Microsoft
-    /// peering or a VPN path): after each apply, plan has nothing to do and the state names exactly
+    /// Apply a generated estate, then another (sites added, removed, grown or shrunk, given
+    /// Microsoft peering or a VPN path): after each apply, plan has nothing to do and the state names exactly
     /// what the emulator holds.
     #[test]
     fn apply_then_plan_is_clean_for_generated_estates(
@@ -731,25 +865,21 @@ proptest! {
         second in proptest::collection::vec((any::<bool>(), any::<bool>(), any::<bool>(), 0..2u8), 3),
     ) {
         let bandwidths = [1000, 2000];
-        let estate = |spec: &[(bool, bool, bool, u8)], floor: &[u32]| -> Vec<Site> {
+        // A lower bandwidth replaces the circuit (rule C6), so sizes may go either way.
+        let estate = |spec: &[(bool, bool, bool, u8)]| -> Vec<Site> {
             spec.iter()
                 .enumerate()
                 .filter(|(_, (present, ..))| *present)
                 .map(|(i, (_, microsoft, vpn, b))| Site {
                     index: i + 1,
-                    // Bandwidth only grows: a decrease is a replacement the rules module decides.
-                    bandwidth: bandwidths[*b as usize].max(floor[i]),
+                    bandwidth: bandwidths[*b as usize],
                     microsoft: *microsoft,
                     vpn: *vpn,
                 })
                 .collect()
         };
-        let a = estate(&first, &[0, 0, 0]);
-        let mut floor = [0u32; 3];
-        for s in &a {
-            floor[s.index - 1] = s.bandwidth;
-        }
-        let b = estate(&second, &floor);
+        let a = estate(&first);
+        let b = estate(&second);
         let dir = temp_dir();
         let dir = dir.path();
         for sites in [&a, &b] {
@@ -889,7 +1019,7 @@ fn sigkill_at_random_moments_then_apply_again_converges() {
 fn two_applies_at_once_serialise_on_the_lock_or_name_the_holder() {
     let dir = temp_dir();
     let dir = dir.path();
-    quickstart(dir);
+    one_site(dir);
     // Both wait for the lock: one applies everything, the other then finds nothing to do.
     let start = |dir: &Path| {
         command(dir, &["apply", "--auto-approve", "--lock-timeout", "60s"])
@@ -947,7 +1077,7 @@ fn two_applies_at_once_serialise_on_the_lock_or_name_the_holder() {
 fn drift_shows_with_its_fix_and_refresh_only_records_it() {
     let dir = temp_dir();
     let dir = dir.path();
-    quickstart(dir);
+    one_site(dir);
     ok(dir, &["apply", "--auto-approve"]);
     // Someone changes the circuit's tags and deletes the authorization in the portal.
     let circuit = circuit_id("rg-er-ams", "er-ams-primary");
@@ -1208,7 +1338,7 @@ output "subscription" {
 fn outputs_print_recorded_values_and_sensitive_ones_read_afresh() {
     let dir = temp_dir();
     let dir = dir.path();
-    quickstart(dir);
+    one_site(dir);
     ok(dir, &["apply", "--auto-approve"]);
     let all = ok(dir, &["output"]);
     let circuit = circuit_id("rg-er-ams", "er-ams-primary");
@@ -1246,7 +1376,7 @@ fn outputs_print_recorded_values_and_sensitive_ones_read_afresh() {
 fn manual_provisioning_stops_after_the_circuit_and_resumes() {
     let dir = temp_dir();
     let dir = dir.path();
-    let text = quickstart(dir);
+    let text = one_site(dir);
     // The circuit's create timeout bounds the wait --wait-provisioning asks for.
     std::fs::write(
         dir.join("main.tf"),
@@ -1411,7 +1541,7 @@ resource "azurerm_virtual_network" "slow" {
 fn plan_in_a_fresh_folder_creates_no_emulator() {
     let dir = temp_dir();
     let dir = dir.path();
-    quickstart(dir);
+    one_site(dir);
     let plan = ok(dir, &["plan"]);
     assert!(plan.stdout.contains("8 to add"), "{}", plan.describe());
     assert!(!dir.join(".peerform").exists());
