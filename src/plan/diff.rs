@@ -291,11 +291,13 @@ pub fn diff(
             });
         }
     }
-    let before = Value::Map(prior_attrs.clone());
-    let after = Value::Map(planned.clone());
+    // Moved into values for the domain rule, and back out: no copy of either map.
+    let before = Value::Map(prior_attrs);
+    let after = Value::Map(planned);
     if let Some(reason) = (options.domain_rule)(schema.type_name, &before, &after) {
         reasons.push(reason);
     }
+    drop(before);
     let mut action_reason = None;
     if prior.status == Status::Tainted {
         action_reason = Some(ActionReason::ReplaceBecauseTainted);
@@ -341,7 +343,7 @@ pub fn diff(
     };
     Decision {
         action,
-        planned: Value::Map(planned),
+        planned: after,
         changed,
         replace_reasons: reasons,
         action_reason,

@@ -137,7 +137,7 @@ pub fn make_plan(
     };
     let (desired, desired_diags) = build(config, &planner);
     diagnostics.extend(desired_diags);
-    let decisions = planner.decisions.into_inner();
+    let mut decisions = planner.decisions.into_inner();
 
     let mut plan = Plan {
         mode: options.mode,
@@ -178,7 +178,7 @@ pub fn make_plan(
                 create_before_destroy: false,
             }
         } else {
-            let Some(decision) = decisions.get(&instance.addr) else {
+            let Some(decision) = decisions.remove(&instance.addr) else {
                 continue;
             };
             let mut action = decision.action;
@@ -191,7 +191,7 @@ pub fn make_plan(
                 type_name: instance.addr.resource.type_name.clone(),
                 action,
                 before,
-                after: Some(decision.planned.clone()),
+                after: Some(decision.planned),
                 changed: decision.changed.clone(),
                 replace_reasons: decision.replace_reasons.clone(),
                 action_reason: decision.action_reason,
