@@ -23,7 +23,7 @@ pub use schedule::{propagate_create_before_destroy, schedule};
 use crate::config::Config;
 use crate::config::addr::{Mode as AddrMode, ResourceInstanceAddr, Target, parse_target};
 use crate::desired::{Desired, Instance, Reader, build};
-use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::Value;
 use crate::state::{OutputState, State};
 use std::cell::RefCell;
@@ -318,8 +318,7 @@ pub fn make_plan(
     propagate_create_before_destroy(&mut changes);
 
     // `prevent_destroy`.
-    for (i, instance) in desired.instances.iter().enumerate() {
-        let _ = i;
+    for instance in &desired.instances {
         if !instance.lifecycle.prevent_destroy {
             continue;
         }
@@ -343,9 +342,6 @@ pub fn make_plan(
                     .with_span(instance.span)
                     .with_address(instance.addr.to_string()),
                 );
-        }
-        if let Some(object) = state.resources.get(&instance.addr) {
-            let _ = object;
         }
     }
     // prevent_destroy on objects removed from configuration protects nothing (as in Terraform).
@@ -481,7 +477,6 @@ pub fn make_plan(
     let (steps, waves) = schedule(&plan.changes);
     plan.steps = steps;
     plan.waves = waves;
-    let _ = Severity::Error;
     (plan, desired, diagnostics)
 }
 
