@@ -24,22 +24,7 @@ const SUB: &str = "00000000-0000-0000-0000-000000000000";
 // ---------------------------------------------------------------------------------------------
 // Running the binary.
 
-/// The binary under test, copied once per test process (the shared build folder may be rebuilt by
-/// another checkout while tests run). See `validate.rs`.
-fn binary() -> &'static Path {
-    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    COPY.get_or_init(|| {
-        let checkout: String = env!("CARGO_MANIFEST_DIR")
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("peerform-apply{checkout}"));
-        let staging = path.with_extension(std::process::id().to_string());
-        std::fs::copy(env!("CARGO_BIN_EXE_peerform"), &staging).expect("copy the peerform binary");
-        std::fs::rename(&staging, &path).expect("move the binary copy into place");
-        path
-    })
-}
+use super::support::binary;
 
 fn command(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(binary());

@@ -22,23 +22,7 @@ const FIXTURE: &str = concat!(
     "/testdata/state/terraform-expressroute.tfstate"
 );
 
-/// The binary under test, copied once per test process (the build folder may be shared with other
-/// checkouts, whose builds would replace it mid-run).
-fn binary() -> &'static Path {
-    static COPY: OnceLock<PathBuf> = OnceLock::new();
-    COPY.get_or_init(|| {
-        let checkout: String = env!("CARGO_MANIFEST_DIR")
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        let path =
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("peerform-backends{checkout}"));
-        let staging = path.with_extension(std::process::id().to_string());
-        std::fs::copy(env!("CARGO_BIN_EXE_peerform"), &staging).expect("copy the peerform binary");
-        std::fs::rename(&staging, &path).expect("move the binary copy into place");
-        path
-    })
-}
+use super::support::binary;
 
 /// A name no other test in any run has used: schemas, blob keys.
 fn unique(prefix: &str) -> String {

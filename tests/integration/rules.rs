@@ -27,22 +27,7 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules")
 }
 
-/// The binary under test, copied once per test process (the build folder may be shared with
-/// other checkouts whose builds would replace the binary during the run).
-fn binary() -> &'static Path {
-    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    COPY.get_or_init(|| {
-        let checkout: String = env!("CARGO_MANIFEST_DIR")
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("peerform-rules{checkout}"));
-        let staging = path.with_extension(std::process::id().to_string());
-        std::fs::copy(env!("CARGO_BIN_EXE_peerform"), &staging).expect("copy the peerform binary");
-        std::fs::rename(&staging, &path).expect("move the binary copy into place");
-        path
-    })
-}
+use super::support::binary;
 
 struct Output {
     code: Option<i32>,

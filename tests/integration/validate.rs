@@ -61,23 +61,7 @@ impl Run {
     }
 }
 
-/// The binary under test, copied once per test process: the build folder may be shared with other
-/// checkouts whose builds would otherwise replace the binary in the middle of a run. The copy has
-/// a name per checkout and is replaced atomically, so runs do not pile up copies.
-fn binary() -> &'static Path {
-    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    COPY.get_or_init(|| {
-        let checkout: String = env!("CARGO_MANIFEST_DIR")
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("peerform{checkout}"));
-        let staging = path.with_extension(std::process::id().to_string());
-        std::fs::copy(env!("CARGO_BIN_EXE_peerform"), &staging).expect("copy the peerform binary");
-        std::fs::rename(&staging, &path).expect("move the binary copy into place");
-        path
-    })
-}
+use super::support::binary;
 
 /// Run `peerform validate [--json] --chdir DIR`, killing it if it runs past [`RUN_LIMIT`].
 fn validate(dir: &Path, json: bool) -> Run {
