@@ -295,9 +295,13 @@ fn read_source(root: &Path, path: &Path) -> Result<String, Diagnostic> {
 }
 
 /// Turn hcl-edit's error into a diagnostic at its position, without echoing the (possibly huge) line.
-pub(super) fn parse_error(file: FileId, text: &str, error: &hcl_edit::parser::Error) -> Diagnostic {
+pub fn parse_error(file: FileId, text: &str, error: &hcl_edit::parser::Error) -> Diagnostic {
     let location = error.location();
-    let offset = location.offset().min(text.len());
+    let mut offset = location.offset().min(text.len());
+    // Never slice inside a character.
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let end = text[offset..]
         .char_indices()
         .nth(1)

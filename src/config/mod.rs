@@ -11,7 +11,7 @@ mod vars;
 
 pub use body::{Attr, Block, Body, Expr};
 pub use decode::did_you_mean;
-pub use load::{LoadOptions, MAX_FILE_BYTES, load_config, read_function_file};
+pub use load::{LoadOptions, MAX_FILE_BYTES, load_config, parse_error, read_function_file};
 pub use vars::{VarSource, VarValue};
 
 use crate::diag::{SourceMap, Span};

@@ -362,44 +362,26 @@ fn parse(text: &str, file: FileId, offset: usize) -> Result<(), Diagnostic> {
     })
 }
 
-/// hcl-edit's error as a diagnostic at its position (the same form `validate` reports).
+/// hcl-edit's error as a diagnostic at its position: `validate`'s form, except that a repeated
+/// argument gets Terraform's own summary.
 fn syntax_error(
     file: FileId,
     text: &str,
     offset: usize,
     error: &hcl_edit::parser::Error,
 ) -> Diagnostic {
-    let mut at = error.location().offset().min(text.len());
-    while !text.is_char_boundary(at) {
-        at -= 1;
+    let mut diagnostic = crate::config::parse_error(file, text, error);
+    if error.message().contains("redefined attribute") {
+        diagnostic.summary = "Attribute redefined".into();
+        diagnostic.detail =
+            "Each argument may be set only once in a block. Remove or rename the repeated one."
+                .into();
     }
-    let end = text[at..]
-        .char_indices()
-        .nth(1)
-        .map(|(i, _)| at + i)
-        .unwrap_or(text.len());
-    let message = error.message();
-    if message.contains("redefined attribute") {
-        return Diagnostic::error(
-            "Attribute redefined",
-            "Each argument may be set only once in a block. Remove or rename the repeated one.",
-        )
-        .with_span(Span::new(file, at + offset..end + offset));
+    if let Some(span) = &mut diagnostic.span {
+        span.start += offset;
+        span.end += offset;
     }
-    let detail = if message.contains("nesting depth") {
-        "Expressions and blocks may be nested at most 64 levels deep. Flatten the expression, for example with locals.".to_string()
-    } else {
-        let mut detail = message.to_string();
-        if let Some(first) = detail.get(..1) {
-            detail = first.to_uppercase() + &detail[1..];
-        }
-        if !detail.ends_with('.') {
-            detail.push('.');
-        }
-        detail
-    };
-    Diagnostic::error("Invalid HCL syntax", detail)
-        .with_span(Span::new(file, at + offset..end + offset))
+    diagnostic
 }
 
 /// A unified diff of `old` against `new` as `diff -u` prints it, labelled `old/PATH` and `new/PATH`
