@@ -89,9 +89,11 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
         client_identity(ctx),
         cloud == Cloud::Emulator,
     );
-    // What the backend holds now (the lock is ours): refresh and imports may have changed the
-    // state in memory, and a changed state is written under the next serial.
-    let stored = backend.read()?;
+    // What the backend holds now (the lock is ours), with a journal left by an interrupted run
+    // compacted into it first, so even a run that changes nothing leaves the state file current.
+    // Refresh and imports may have changed the state in memory; a changed state is written under
+    // the next serial.
+    let stored = backend.recover()?;
     let changed_from_stored =
         |state: &State| stored.as_ref().is_none_or(|old| !old.same_content(state));
     let next_serial = stored.as_ref().map(|s| s.serial + 1);
