@@ -81,6 +81,9 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
         reader_root,
         ..
     } = prepared;
+    // A saved plan carries its own mode (`plan -destroy -out F` then `apply F` destroys).
+    let destroy = destroy || plan.mode == crate::plan::Mode::Destroy;
+    let refresh_only = plan.mode == crate::plan::Mode::RefreshOnly;
     let root = reader_root.clone();
     let files = move |path: &str| crate::config::read_function_file(&root, path);
     let reader = CloudReader::new(
@@ -98,21 +101,21 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
         |state: &State| stored.as_ref().is_none_or(|old| !old.same_content(state));
     let next_serial = stored.as_ref().map(|s| s.serial + 1);
 
-    if args.plan.refresh_only || !plan.has_changes() {
+    if refresh_only || !plan.has_changes() {
         // Nothing to do in the cloud: record what refresh (and import blocks) found, and outputs.
         let mut state = state;
         if destroy {
             for step in remove_outputs(&state) {
                 step.apply(&mut state);
             }
-        } else if !args.plan.refresh_only {
+        } else if !refresh_only {
             let secrets = SecretValues::new(&provider);
             for step in output_steps(&config, &state, &reader, &secrets)? {
                 step.apply(&mut state);
             }
         }
         let changed = changed_from_stored(&state);
-        if args.plan.refresh_only && changed && args.planfile.is_none() && !args.auto_approve {
+        if refresh_only && changed && args.planfile.is_none() && !args.auto_approve {
             let question = "Would you like to update the peerform state to reflect these detected changes?\n  peerform will write these changes to the state without modifying any real infrastructure.\n  There is no undo. Only 'yes' will be accepted to confirm.\n\n  Enter a value: ";
             if !confirm(ctx, operation, question)? {
                 lock.release()?;

@@ -20,7 +20,7 @@ use anyhow::Context as _;
 use clap::{ArgAction, Args};
 use std::path::PathBuf;
 
-#[derive(Args, Debug)]
+#[derive(Args, Clone, Debug)]
 pub struct PlanArgs {
     /// Save the plan to this file, to apply exactly it later.
     #[arg(long, value_name = "FILE")]
@@ -200,6 +200,7 @@ fn save_plan(
         variables_digest: planfile::variables_digest(&variables),
         variables,
         secret_params: secrets,
+        refresh: prepared.refreshed,
     };
     let bytes = planfile::encode(&saved)?;
     let target = if path.is_absolute() {
@@ -302,6 +303,8 @@ pub struct Prepared<'b> {
     pub reader_root: PathBuf,
     /// Whether refresh found objects changed or deleted outside peerform.
     pub drifted: bool,
+    /// Whether the plan read the cloud first.
+    pub refreshed: bool,
 }
 
 /// Read every object in the state through the provider (in parallel) and bring the state's
@@ -413,11 +416,20 @@ pub fn plan_for_apply<'b>(
     provider: Option<&Provider>,
     backend_slot: &'b mut Option<StateStore>,
 ) -> anyhow::Result<Option<Prepared<'b>>> {
-    if planfile.is_some() {
-        anyhow::bail!(
-            "applying a saved plan file needs plan files, which this build does not read yet: run apply without a plan file"
-        );
-    }
+    // A saved plan is made again, the way it was made, and applied only if nothing it was made
+    // from has changed and the plan comes out the same: exactly the actions that were reviewed.
+    let saved = match planfile {
+        Some(path) => Some(read_saved_plan(ctx, path, cloud)?),
+        None => None,
+    };
+    let saved_args;
+    let args = match &saved {
+        Some(saved) => {
+            saved_args = args_of_saved_plan(args, saved);
+            &saved_args
+        }
+        None => args,
+    };
     let options: LoadOptions = load_options(&args.vars, &args.var_files, ctx);
     let (mut config, mut diagnostics) = load_config(&ctx.dir, &options);
     let (rule_settings, settings_diags) =
@@ -431,10 +443,36 @@ pub fn plan_for_apply<'b>(
         )?;
         return Ok(None);
     }
+    if let (Some(saved), Some(path)) = (&saved, planfile) {
+        let files = config_files(ctx, &config);
+        let digest = planfile::config_digest(files.iter().map(|(p, t)| (p.clone(), t.as_str())));
+        if digest != saved.config_digest {
+            anyhow::bail!(
+                "the configuration has changed since the plan {} was saved, so it is not the plan that was reviewed; run `peerform plan --out {}` again",
+                path.display(),
+                path.display()
+            );
+        }
+    }
     let backend: &'b StateStore = backend_slot.insert(super::backend::store(ctx, &config)?);
     let lock = take_lock(backend, &args.lock, operation, ctx)?;
     let stored = backend.read()?;
     let fresh = stored.is_none();
+    if let (Some(saved), Some(path)) = (&saved, planfile) {
+        let (lineage, serial) = match &stored {
+            Some(state) => (state.lineage.as_str(), state.serial),
+            None => ("", 0),
+        };
+        if (lineage, serial) != (saved.plan.prior_lineage.as_str(), saved.plan.prior_serial) {
+            anyhow::bail!(
+                "Saved plan is stale: {} was made against state serial {} of lineage {:?}, but the state is now serial {serial} of lineage {lineage:?}; something was applied since. Run `peerform plan --out {}` again",
+                path.display(),
+                saved.plan.prior_serial,
+                saved.plan.prior_lineage,
+                path.display()
+            );
+        }
+    }
     let mut state = stored.unwrap_or_else(|| State::new(CloudTarget::default()));
     // The state remembers where it was applied; another target is a mistake unless asked for.
     let (target, endpoint) = split_cloud(cloud);
@@ -568,6 +606,23 @@ pub fn plan_for_apply<'b>(
     }
     // The rules' warnings belong to the plan too (JSON and Markdown list them).
     plan.diagnostics = diagnostics.iter().cloned().collect();
+    if let (Some(saved), Some(path)) = (&saved, planfile) {
+        if let Err(e) = check_saved_plan(saved, &plan, path) {
+            lock.release()?;
+            return Err(e);
+        }
+        // Terraform applies a saved plan without showing it again.
+        return Ok(Some(Prepared {
+            config,
+            state,
+            plan,
+            backend,
+            lock,
+            reader_root: ctx.dir.clone(),
+            drifted,
+            refreshed: args.refresh,
+        }));
+    }
     if mode == Mode::RefreshOnly && format == Format::Human {
         // Terraform's refresh-only wording: the drift above is all there is to apply.
         if drifted {
@@ -593,7 +648,107 @@ pub fn plan_for_apply<'b>(
         lock,
         reader_root: ctx.dir.clone(),
         drifted,
+        refreshed: args.refresh,
     }))
+}
+
+/// Read a saved plan for `apply PLANFILE`, checking what can be checked before any work: the file
+/// itself, the peerform that wrote it, and the cloud it was made for.
+fn read_saved_plan(
+    ctx: &Context<'_>,
+    path: &std::path::Path,
+    cloud: &str,
+) -> anyhow::Result<SavedPlan> {
+    let full = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        ctx.dir.join(path)
+    };
+    let bytes = std::fs::read(&full)
+        .with_context(|| format!("reading the saved plan {}", full.display()))?;
+    let saved = planfile::decode(&bytes)
+        .map_err(|e| anyhow::anyhow!("reading the saved plan {}: {e}", full.display()))?;
+    if saved.peerform_version != PEERFORM_VERSION {
+        anyhow::bail!(
+            "the saved plan {} was made by peerform {}, and this is peerform {PEERFORM_VERSION}; plan again with this version",
+            path.display(),
+            saved.peerform_version
+        );
+    }
+    if saved.cloud != cloud {
+        anyhow::bail!(
+            "the saved plan {} was made for {}, but this apply targets {cloud}; pass --cloud to match, or plan again",
+            path.display(),
+            saved.cloud
+        );
+    }
+    Ok(saved)
+}
+
+/// The plan arguments a saved plan was made with: its mode, targets, replacements and refresh.
+/// Variables still come from the command line, files and environment (a plan file holds no secret
+/// value), and are checked against the plan's record of them.
+fn args_of_saved_plan(args: &PlanArgs, saved: &SavedPlan) -> PlanArgs {
+    let mut args = args.clone();
+    args.destroy = saved.plan.mode == Mode::Destroy;
+    args.refresh_only = saved.plan.mode == Mode::RefreshOnly;
+    args.refresh = saved.refresh || args.refresh_only;
+    args.target = saved.plan.targets.clone();
+    args.replace = saved
+        .plan
+        .changes
+        .iter()
+        .filter(|c| c.action_reason == Some(crate::plan::ActionReason::ReplaceByRequest))
+        .map(|c| c.addr.to_string())
+        .collect();
+    args
+}
+
+/// Whether the plan made again for `apply PLANFILE` is the saved one: the same variable values
+/// (secrets compared by digest) and the same changes.
+fn check_saved_plan(
+    saved: &SavedPlan,
+    remade: &Plan,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let variables = planfile::variable_records(&remade.variables, &saved.secret_params)?;
+    if planfile::variables_digest(&variables) != saved.variables_digest {
+        let names: Vec<&String> = variables
+            .keys()
+            .chain(saved.variables.keys())
+            .filter(|k| variables.get(*k) != saved.variables.get(*k))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        anyhow::bail!(
+            "the variable values differ from those {} was made with ({}); give the same values (a sensitive one is not stored in the plan, so pass it again with --var, a .tfvars file or TF_VAR_), or plan again",
+            path.display(),
+            names
+                .iter()
+                .map(|n| format!("var.{n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let differences = planfile::differences(&saved.plan, remade);
+    if !differences.is_empty() {
+        const SHOWN: usize = 20;
+        let mut lines: Vec<String> = differences
+            .iter()
+            .take(SHOWN)
+            .map(|d| format!("  {d}"))
+            .collect();
+        if differences.len() > SHOWN {
+            lines.push(format!("  ... and {} more", differences.len() - SHOWN));
+        }
+        anyhow::bail!(
+            "Saved plan is stale: the real infrastructure has changed since {} was made, and the plan would now be different:\n{}\nRun `peerform plan --out {}` again and review it",
+            path.display(),
+            lines.join("\n"),
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// `emulator`, `azure` or `http` plus the endpoint, from a cloud description.

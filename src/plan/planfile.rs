@@ -53,6 +53,8 @@ pub struct SavedPlan {
     pub variables_digest: String,
     /// The salt and argon2id parameters of the sensitive variables' digests.
     pub secret_params: SecretParams,
+    /// Whether the plan read the cloud first (`--refresh`): applying it reads it again the same way.
+    pub refresh: bool,
 }
 
 /// Digest parameters for a plan made with no state yet: the default costs, and a salt derived from
@@ -140,6 +142,9 @@ struct WirePlanFile {
     variables_digest: String,
     secret_kdf: WireKdf,
     mode: String,
+    /// Absent in files written before it was recorded: those plans refreshed (the default).
+    #[serde(default = "refreshed")]
+    refresh: bool,
     targets: Vec<String>,
     changes: Vec<WireChange>,
     steps: Vec<WireStep>,
@@ -147,6 +152,10 @@ struct WirePlanFile {
     outputs: Vec<WireOutput>,
     diagnostics: Vec<WireDiagnostic>,
     configuration: WireConfiguration,
+}
+
+fn refreshed() -> bool {
+    true
 }
 
 #[derive(Serialize, Deserialize)]
@@ -548,6 +557,108 @@ fn module_out(module: &ConfigModule) -> WireModule {
     }
 }
 
+/// A change as the plan file holds it.
+fn change_out(c: &ResourceChange) -> WireChange {
+    WireChange {
+        address: c.addr.to_string(),
+        previous_address: c.prev_addr.as_ref().map(|a| a.to_string()),
+        type_name: c.type_name.clone(),
+        action: name_of(ACTIONS, c.action).into(),
+        before: c.before.as_ref().map(WireValue::from_value),
+        after: c.after.as_ref().map(WireValue::from_value),
+        changed: c.changed.clone(),
+        replace_reasons: c
+            .replace_reasons
+            .iter()
+            .map(|r| WireReason {
+                attribute: r.attribute.clone(),
+                rule: r.rule.clone(),
+                message: r.message.clone(),
+            })
+            .collect(),
+        action_reason: c.action_reason.map(|r| r.as_str().to_string()),
+        importing: c.importing.clone(),
+        prior_id: c.prior_id.clone(),
+        provider_alias: c.provider_alias.clone(),
+        dependencies: c.dependencies.clone(),
+        create_before_destroy: c.create_before_destroy,
+    }
+}
+
+/// An output as the plan file holds it (a sensitive one only as null, unknown or set).
+fn output_out(o: &OutputChange) -> WireOutput {
+    WireOutput {
+        name: o.name.clone(),
+        before: o.before.as_ref().map(WireValue::from_value),
+        after: WireValue::from_value(&if o.sensitive {
+            o.after.clone().mark_sensitive()
+        } else {
+            o.after.clone()
+        }),
+        sensitive: o.sensitive,
+    }
+}
+
+/// How the changes of `remade` (the plan made again when a saved plan is applied) differ from those
+/// of `saved`, one line per resource instance or output, empty when they are the same. Values are
+/// compared as the plan file holds them (a secret only as null, unknown or set), so a plan read
+/// back from its file compares equal to the plan it was made from.
+pub fn differences(saved: &Plan, remade: &Plan) -> Vec<String> {
+    fn changes(plan: &Plan) -> BTreeMap<String, (String, serde_json::Value)> {
+        plan.changes
+            .iter()
+            .filter(|c| c.action != Action::NoOp)
+            .map(|c| {
+                let mut wire = change_out(c);
+                // Indices into the change list; the schedule is made from the changes anyway.
+                wire.dependencies.clear();
+                let json = serde_json::to_value(&wire).unwrap_or_default();
+                (wire.address, (wire.action, json))
+            })
+            .collect()
+    }
+    fn outputs(plan: &Plan) -> BTreeMap<String, serde_json::Value> {
+        plan.outputs
+            .iter()
+            .map(|o| {
+                let wire = output_out(o);
+                (
+                    wire.name.clone(),
+                    serde_json::to_value(&wire).unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+    let (before, after) = (changes(saved), changes(remade));
+    let mut out = Vec::new();
+    let addresses: std::collections::BTreeSet<&String> =
+        before.keys().chain(after.keys()).collect();
+    for address in addresses {
+        match (before.get(address), after.get(address)) {
+            (Some((a, x)), Some((b, y))) if x != y => out.push(if a == b {
+                format!("{address}: {a} with other values")
+            } else {
+                format!("{address}: {a} in the saved plan, {b} now")
+            }),
+            (Some((a, _)), None) => {
+                out.push(format!("{address}: {a} in the saved plan, no change now"))
+            }
+            (None, Some((b, _))) => {
+                out.push(format!("{address}: no change in the saved plan, {b} now"))
+            }
+            _ => {}
+        }
+    }
+    let (before, after) = (outputs(saved), outputs(remade));
+    let names: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for name in names {
+        if before.get(name) != after.get(name) {
+            out.push(format!("output.{name}: a different value"));
+        }
+    }
+    out
+}
+
 /// Encode a saved plan as the bytes of a plan file (deterministic: the same plan, the same bytes).
 pub fn encode(saved: &SavedPlan) -> anyhow::Result<Vec<u8>> {
     let plan = &saved.plan;
@@ -576,34 +687,8 @@ pub fn encode(saved: &SavedPlan) -> anyhow::Result<Vec<u8>> {
         },
         mode: name_of(MODES, plan.mode).into(),
         targets: plan.targets.clone(),
-        changes: plan
-            .changes
-            .iter()
-            .map(|c| WireChange {
-                address: c.addr.to_string(),
-                previous_address: c.prev_addr.as_ref().map(|a| a.to_string()),
-                type_name: c.type_name.clone(),
-                action: name_of(ACTIONS, c.action).into(),
-                before: c.before.as_ref().map(WireValue::from_value),
-                after: c.after.as_ref().map(WireValue::from_value),
-                changed: c.changed.clone(),
-                replace_reasons: c
-                    .replace_reasons
-                    .iter()
-                    .map(|r| WireReason {
-                        attribute: r.attribute.clone(),
-                        rule: r.rule.clone(),
-                        message: r.message.clone(),
-                    })
-                    .collect(),
-                action_reason: c.action_reason.map(|r| r.as_str().to_string()),
-                importing: c.importing.clone(),
-                prior_id: c.prior_id.clone(),
-                provider_alias: c.provider_alias.clone(),
-                dependencies: c.dependencies.clone(),
-                create_before_destroy: c.create_before_destroy,
-            })
-            .collect(),
+        refresh: saved.refresh,
+        changes: plan.changes.iter().map(change_out).collect(),
         steps: plan
             .steps
             .iter()
@@ -616,20 +701,7 @@ pub fn encode(saved: &SavedPlan) -> anyhow::Result<Vec<u8>> {
             })
             .collect(),
         waves: plan.waves.clone(),
-        outputs: plan
-            .outputs
-            .iter()
-            .map(|o| WireOutput {
-                name: o.name.clone(),
-                before: o.before.as_ref().map(WireValue::from_value),
-                after: WireValue::from_value(&if o.sensitive {
-                    o.after.clone().mark_sensitive()
-                } else {
-                    o.after.clone()
-                }),
-                sensitive: o.sensitive,
-            })
-            .collect(),
+        outputs: plan.outputs.iter().map(output_out).collect(),
         diagnostics: plan
             .diagnostics
             .iter()
@@ -937,6 +1009,7 @@ fn decode_wire(wire: WirePlanFile) -> Result<SavedPlan, String> {
         variables: records,
         variables_digest: wire.variables_digest,
         secret_params,
+        refresh: wire.refresh,
     })
 }
 
@@ -1047,6 +1120,7 @@ mod tests {
             variables: BTreeMap::new(),
             variables_digest: variables_digest(&BTreeMap::new()),
             secret_params: fresh_secret_params("sha256:00"),
+            refresh: true,
         };
         let bytes = encode(&saved).unwrap();
         assert!(decode(&bytes).is_ok());

@@ -1137,6 +1137,131 @@ fn drift_shows_with_its_fix_and_refresh_only_records_it() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Saved plans.
+
+#[test]
+fn a_saved_plan_applies_exactly_or_is_refused() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    let text = one_site(dir);
+    ok(dir, &["plan", "--out", "first.plan"]);
+    // A saved plan applies without asking, as in Terraform, and does not print the plan again.
+    let first = ok(dir, &["apply", "first.plan"]);
+    assert!(
+        !first.stdout.contains("Do you want") && !first.stdout.contains("will be created"),
+        "{}",
+        first.describe()
+    );
+    assert!(
+        first.stdout.contains("Apply complete! Resources: 8 added"),
+        "{}",
+        first.describe()
+    );
+    assert_plans_clean(dir);
+    assert_state_matches_emulator(dir);
+
+    // The same plan again: the state moved on since it was made.
+    let again = run(dir, &["apply", "first.plan"]);
+    assert_eq!(again.code, Some(1), "{}", again.describe());
+    assert!(
+        again.stderr.contains("Saved plan is stale"),
+        "{}",
+        again.describe()
+    );
+
+    // A bandwidth increase, saved.
+    let circuit = circuit_id("rg-er-ams", "er-ams-primary");
+    std::fs::write(
+        dir.join("main.tf"),
+        text.replace(
+            "bandwidth_in_mbps     = 1000",
+            "bandwidth_in_mbps     = 2000",
+        ),
+    )
+    .unwrap();
+    ok(dir, &["plan", "--out", "up.plan"]);
+    let before = std::fs::read(dir.join("peerform.tfstate")).unwrap();
+
+    // Another value for a variable than the plan was made with.
+    let other_var = run(
+        dir,
+        &["apply", "up.plan", "--var", "peering_location=London"],
+    );
+    assert_eq!(other_var.code, Some(1), "{}", other_var.describe());
+    assert!(
+        other_var.stderr.contains("variable values differ")
+            && other_var.stderr.contains("var.peering_location"),
+        "{}",
+        other_var.describe()
+    );
+
+    // An edited configuration is not the plan that was reviewed.
+    let edited = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    std::fs::write(dir.join("main.tf"), format!("{edited}\n# reviewed?\n")).unwrap();
+    let changed = run(dir, &["apply", "up.plan"]);
+    assert_eq!(changed.code, Some(1), "{}", changed.describe());
+    assert!(
+        changed
+            .stderr
+            .contains("the configuration has changed since the plan up.plan was saved"),
+        "{}",
+        changed.describe()
+    );
+    std::fs::write(dir.join("main.tf"), &edited).unwrap();
+
+    // Someone changes the circuit's tags: the plan would now be different, so it is refused.
+    provider(dir)
+        .client()
+        .patch_tags(
+            &ResourceId::parse(&circuit).unwrap(),
+            &json!({ "owner": "someone-else" }),
+        )
+        .unwrap();
+    let drifted = run(dir, &["apply", "up.plan"]);
+    assert_eq!(drifted.code, Some(1), "{}", drifted.describe());
+    assert!(
+        drifted.stderr.contains("Saved plan is stale")
+            && drifted
+                .stderr
+                .contains("azurerm_express_route_circuit.primary: update with other values"),
+        "{}",
+        drifted.describe()
+    );
+    // Nothing refused touched the cloud or the state.
+    assert_eq!(
+        get(dir, &circuit).unwrap()["properties"]["serviceProviderProperties"]["bandwidthInMbps"],
+        json!(1000)
+    );
+    assert_eq!(std::fs::read(dir.join("peerform.tfstate")).unwrap(), before);
+
+    // Planned again, it applies: the bandwidth and the tags as configured.
+    ok(dir, &["plan", "--out", "up.plan"]);
+    ok(dir, &["apply", "up.plan"]);
+    let object = get(dir, &circuit).unwrap();
+    assert_eq!(
+        object["properties"]["serviceProviderProperties"]["bandwidthInMbps"],
+        json!(2000)
+    );
+    assert_eq!(
+        object["tags"],
+        json!({ "owner": "network-team", "site": "ams" })
+    );
+    assert_plans_clean(dir);
+
+    // A saved destroy plan destroys when applied.
+    ok(dir, &["plan", "--destroy", "--out", "gone.plan"]);
+    let gone = ok(dir, &["apply", "gone.plan"]);
+    assert!(
+        gone.stdout
+            .contains("Destroy complete! Resources: 8 destroyed."),
+        "{}",
+        gone.describe()
+    );
+    assert!(state_ids(dir).is_empty());
+    assert!(emulator_ids(dir).is_empty(), "{:#?}", emulator_ids(dir));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Import.
 
 const IMPORT_TF: &str = r#"
