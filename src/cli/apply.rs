@@ -10,6 +10,7 @@
 use super::Context;
 use super::emulator::{connect, emulator_provider_mode};
 use super::plan::{PlanArgs, cloud_arg, plan_for_apply};
+use super::providers::Providers;
 use super::reader::{ClientIdentity, CloudReader};
 use crate::apply::{ApplyOptions, Binder, Executor, Hook, Outcome, Recorder, apply};
 use crate::config::Config;
@@ -180,6 +181,13 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
         state.serial = serial;
     }
     let journal = backend.begin(&state)?;
+    let providers = match Providers::new(&provider, &config, &plan.variables) {
+        Ok(p) => p,
+        Err(e) => {
+            lock.release()?;
+            return Err(e);
+        }
+    };
     let intents: HashSet<ResourceInstanceAddr> = state.intents.keys().cloned().collect();
     let secrets = SecretValues::new(&provider);
     let refused = Mutex::new(HashSet::new());
@@ -188,11 +196,11 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
         refused: &refused,
         secrets: &secrets,
         plan: &plan,
-        subscription: provider.client().subscription().to_string(),
+        providers: &providers,
     };
     let local = cloud == Cloud::Emulator || cloud.describe().starts_with("http://127.");
     let executor = ProviderExecutor {
-        provider: &provider,
+        providers: &providers,
         intents,
         refused: &refused,
         gate: GateOptions {
@@ -547,7 +555,8 @@ struct StateRecorder<'a> {
     refused: &'a Mutex<HashSet<ResourceInstanceAddr>>,
     secrets: &'a SecretValues<'a>,
     plan: &'a Plan,
-    subscription: String,
+    /// Where each create goes, for its intent's ARM id.
+    providers: &'a Providers<'a>,
 }
 
 impl StateRecorder<'_> {
@@ -572,9 +581,13 @@ impl StateRecorder<'_> {
 
 impl Recorder for StateRecorder<'_> {
     fn intent(&self, change: &ResourceChange, value: &Value) -> Result<(), String> {
-        let id =
-            crate::provider::mapping::resource_id(&change.type_name, value, &self.subscription)
-                .map_err(|e| format!("{e:#}"))?;
+        let subscription = self
+            .providers
+            .for_alias(change.provider_alias.as_deref())
+            .client()
+            .subscription();
+        let id = crate::provider::mapping::resource_id(&change.type_name, value, subscription)
+            .map_err(|e| format!("{e:#}"))?;
         self.append(crate::state::Step::Intent {
             address: change.addr.clone(),
             intent: CreateIntent {
@@ -697,7 +710,8 @@ const AUTO_PROVISIONING_WAIT: Duration = Duration::from_secs(60);
 
 /// Acts through the azurerm provider.
 struct ProviderExecutor<'a> {
-    provider: &'a Provider,
+    /// The provider of each `provider` alias (each may reach its own subscription).
+    providers: &'a Providers<'a>,
     /// Addresses with a create intent from an interrupted run: their objects are adopted.
     intents: HashSet<ResourceInstanceAddr>,
     gate: GateOptions,
@@ -748,6 +762,11 @@ fn provider_side(circuit: &Value) -> (String, Option<String>) {
 }
 
 impl ProviderExecutor<'_> {
+    /// The provider `change`'s resource acts through.
+    fn provider(&self, change: &ResourceChange) -> &Provider {
+        self.providers.for_alias(change.provider_alias.as_deref())
+    }
+
     /// The provider gate: the circuit must be Provisioned before its peerings are created.
     fn gate(&self, change: &ResourceChange, timeout: Option<Duration>) -> Result<Outcome, String> {
         let err = |e: anyhow::Error| format!("{e:#}");
@@ -758,7 +777,7 @@ impl ProviderExecutor<'_> {
             .ok_or("no circuit to wait for")?;
         let plain = unmarked(value);
         let id = self
-            .provider
+            .provider(change)
             .resource_id(&change.type_name, &plain)
             .map_err(err)?;
         let mut limit = match (self.gate.wait, self.gate.emulator_mode) {
@@ -772,7 +791,7 @@ impl ProviderExecutor<'_> {
         let started = Instant::now();
         loop {
             let circuit = self
-                .provider
+                .provider(change)
                 .read(&change.type_name, &id, None)
                 .map_err(err)?
                 .ok_or_else(|| format!("the circuit {id} no longer exists"))?;
@@ -860,7 +879,7 @@ impl ProviderExecutor<'_> {
         if circuit
             && self.gate.strict_delete
             && let Some(current) = self
-                .provider
+                .provider(change)
                 .read(&change.type_name, &id, None)
                 .map_err(err)?
         {
@@ -874,7 +893,10 @@ impl ProviderExecutor<'_> {
                 )));
             }
         }
-        match self.provider.delete_within(&change.type_name, &id, timeout) {
+        match self
+            .provider(change)
+            .delete_within(&change.type_name, &id, timeout)
+        {
             Ok(()) => Ok(Outcome::Gone),
             Err(e)
                 if circuit
@@ -945,11 +967,11 @@ impl Executor for ProviderExecutor<'_> {
                 let plain = unmarked(value);
                 if step.kind == StepKind::Create && change.importing.is_none() {
                     let id = self
-                        .provider
+                        .provider(change)
                         .resource_id(&change.type_name, &plain)
                         .map_err(err)?;
                     let exists = self
-                        .provider
+                        .provider(change)
                         .read(&change.type_name, &id, None)
                         .map_err(err)?
                         .is_some();
@@ -967,7 +989,7 @@ impl Executor for ProviderExecutor<'_> {
                     }
                 }
                 let (id, mut attributes) = self
-                    .provider
+                    .provider(change)
                     .create_or_update_within(&change.type_name, &plain, timeout)
                     .map_err(|e| within(err(e)))?;
                 if let Value::Map(map) = &mut attributes {
@@ -980,11 +1002,11 @@ impl Executor for ProviderExecutor<'_> {
                 let value = value.ok_or("no value to read")?;
                 let plain = unmarked(value);
                 let id = self
-                    .provider
+                    .provider(change)
                     .resource_id(&change.type_name, &plain)
                     .map_err(err)?;
                 match self
-                    .provider
+                    .provider(change)
                     .read(&change.type_name, &id, None)
                     .map_err(err)?
                 {

@@ -12,6 +12,7 @@ mod import;
 mod log;
 mod output;
 mod plan;
+mod providers;
 mod reader;
 mod rules;
 mod show;

@@ -122,6 +122,19 @@ impl ArmClient {
         &self.options.subscription_id
     }
 
+    /// A client for another subscription over the same connection and credentials (a provider
+    /// block with an `alias` and its own `subscription_id`).
+    pub fn with_subscription(&self, subscription_id: &str) -> ArmClient {
+        ArmClient::new(
+            Arc::clone(&self.transport),
+            self.auth.clone(),
+            ClientOptions {
+                subscription_id: subscription_id.to_string(),
+                ..self.options.clone()
+            },
+        )
+    }
+
     pub fn options(&self) -> &ClientOptions {
         &self.options
     }

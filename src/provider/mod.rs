@@ -70,6 +70,11 @@ impl Provider {
         &self.client
     }
 
+    /// The same provider acting in another subscription.
+    pub fn with_subscription(&self, subscription_id: &str) -> Provider {
+        Provider::new(self.client.with_subscription(subscription_id))
+    }
+
     /// The ARM id of the object these attributes describe.
     pub fn resource_id(&self, type_name: &str, attributes: &Value) -> Result<ResourceId> {
         mapping::resource_id(type_name, attributes, self.client.subscription())

@@ -1137,6 +1137,168 @@ fn drift_shows_with_its_fix_and_refresh_only_records_it() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Provider aliases.
+
+/// The hub-and-spoke split most enterprises use: circuits in a connectivity subscription reached
+/// through an aliased provider, the gateway and its connection in the default one.
+const TWO_SUBSCRIPTIONS_TF: &str = r#"
+variable "connectivity_subscription" {
+  type    = string
+  default = "11111111-1111-1111-1111-111111111111"
+}
+
+provider "azurerm" {
+  features {}
+}
+
+provider "azurerm" {
+  alias           = "connectivity"
+  subscription_id = var.connectivity_subscription
+  features {}
+}
+
+resource "azurerm_resource_group" "circuits" {
+  provider = azurerm.connectivity
+  name     = "rg-circuits"
+  location = "westeurope"
+}
+
+resource "azurerm_express_route_circuit" "primary" {
+  provider              = azurerm.connectivity
+  name                  = "er-ams"
+  resource_group_name   = azurerm_resource_group.circuits.name
+  location              = azurerm_resource_group.circuits.location
+  service_provider_name = "Equinix"
+  peering_location      = "Amsterdam"
+  bandwidth_in_mbps     = 1000
+
+  sku {
+    tier   = "Standard"
+    family = "MeteredData"
+  }
+}
+
+resource "azurerm_express_route_circuit_peering" "private" {
+  provider                      = azurerm.connectivity
+  peering_type                  = "AzurePrivatePeering"
+  express_route_circuit_name    = azurerm_express_route_circuit.primary.name
+  resource_group_name           = azurerm_resource_group.circuits.name
+  peer_asn                      = 65010
+  primary_peer_address_prefix   = "192.168.100.0/30"
+  secondary_peer_address_prefix = "192.168.100.4/30"
+  vlan_id                       = 100
+}
+
+resource "azurerm_express_route_circuit_authorization" "spoke" {
+  provider                   = azurerm.connectivity
+  name                       = "auth-spoke"
+  express_route_circuit_name = azurerm_express_route_circuit.primary.name
+  resource_group_name        = azurerm_resource_group.circuits.name
+}
+
+resource "azurerm_resource_group" "spoke" {
+  name     = "rg-spoke"
+  location = "westeurope"
+}
+
+resource "azurerm_virtual_network" "spoke" {
+  name                = "vnet-spoke"
+  resource_group_name = azurerm_resource_group.spoke.name
+  location            = azurerm_resource_group.spoke.location
+  address_space       = ["10.20.0.0/16"]
+}
+
+resource "azurerm_subnet" "gateway" {
+  name                 = "GatewaySubnet"
+  resource_group_name  = azurerm_resource_group.spoke.name
+  virtual_network_name = azurerm_virtual_network.spoke.name
+  address_prefixes     = ["10.20.0.0/27"]
+}
+
+resource "azurerm_virtual_network_gateway" "er" {
+  name                = "ergw-spoke"
+  resource_group_name = azurerm_resource_group.spoke.name
+  location            = azurerm_resource_group.spoke.location
+  type                = "ExpressRoute"
+  sku                 = "ErGw1AZ"
+
+  ip_configuration {
+    name                          = "default"
+    private_ip_address_allocation = "Dynamic"
+    subnet_id                     = azurerm_subnet.gateway.id
+  }
+}
+
+resource "azurerm_virtual_network_gateway_connection" "spoke" {
+  name                       = "cn-spoke"
+  resource_group_name        = azurerm_resource_group.spoke.name
+  location                   = azurerm_resource_group.spoke.location
+  type                       = "ExpressRoute"
+  virtual_network_gateway_id = azurerm_virtual_network_gateway.er.id
+  express_route_circuit_id   = azurerm_express_route_circuit.primary.id
+  authorization_key          = azurerm_express_route_circuit_authorization.spoke.authorization_key
+
+  depends_on = [azurerm_express_route_circuit_peering.private]
+}
+"#;
+
+#[test]
+fn an_aliased_provider_reaches_its_own_subscription() {
+    let dir = temp_dir();
+    let dir = dir.path();
+    std::fs::write(dir.join("main.tf"), TWO_SUBSCRIPTIONS_TF).unwrap();
+    ok(dir, &["apply", "--auto-approve"]);
+    let connectivity = "11111111-1111-1111-1111-111111111111";
+    let circuit = |sub: &str| {
+        format!(
+            "/subscriptions/{sub}/resourceGroups/rg-circuits/providers/Microsoft.Network/expressRouteCircuits/er-ams"
+        )
+    };
+    let connection = |sub: &str| {
+        format!(
+            "/subscriptions/{sub}/resourceGroups/rg-spoke/providers/Microsoft.Network/connections/cn-spoke"
+        )
+    };
+    assert!(
+        get(dir, &circuit(connectivity)).is_some(),
+        "the circuit is in the connectivity subscription"
+    );
+    assert!(
+        get(dir, &circuit(SUB)).is_none(),
+        "and not in the default one"
+    );
+    let object = get(dir, &connection(SUB)).expect("the connection is in the default subscription");
+    assert!(get(dir, &connection(connectivity)).is_none());
+    assert_eq!(
+        object["properties"]["peer"]["id"]
+            .as_str()
+            .map(str::to_ascii_lowercase),
+        Some(circuit(connectivity).to_ascii_lowercase()),
+        "the connection reaches the circuit across subscriptions"
+    );
+    let state = state_json(dir);
+    assert_eq!(
+        state["resources"]["azurerm_express_route_circuit_authorization.spoke"]["id"]
+            .as_str()
+            .map(|id| id.starts_with(&format!("/subscriptions/{connectivity}/"))),
+        Some(true),
+        "{state:#}"
+    );
+    assert_plans_clean(dir);
+
+    // Refresh and delete follow each object's own subscription.
+    let gone = ok(dir, &["destroy", "--auto-approve"]);
+    assert!(
+        gone.stdout.contains("Resources: 9 destroyed."),
+        "{}",
+        gone.describe()
+    );
+    assert!(get(dir, &circuit(connectivity)).is_none());
+    assert!(get(dir, &connection(SUB)).is_none());
+    assert!(state_ids(dir).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
 // Saved plans.
 
 #[test]
