@@ -129,6 +129,262 @@ fn show(value: &Value) -> String {
     }
 }
 
+/// A list, set or map Terraform prints one element per line (objects inside stay inline).
+enum Collection<'a> {
+    Seq { items: &'a [Value], set: bool },
+    Map(&'a BTreeMap<String, Value>),
+}
+
+fn collection(value: &Value, set: bool) -> Option<Collection<'_>> {
+    match value {
+        Value::List(items) if !items.is_empty() => Some(Collection::Seq { items, set }),
+        Value::Set(items) if !items.is_empty() => Some(Collection::Seq { items, set: true }),
+        Value::Map(map) if !map.is_empty() => Some(Collection::Map(map)),
+        _ => None,
+    }
+}
+
+/// One element line of a collection: its symbol (`+`, `-`, `~` or none) and its text.
+struct Element {
+    symbol: &'static str,
+    key: Option<String>,
+    text: String,
+}
+
+/// The elements of a whole collection, each with `symbol`; `tail` follows a removed map element's
+/// value inside an update (`-> null`).
+fn elements(collection: &Collection<'_>, symbol: &'static str) -> Vec<Element> {
+    match collection {
+        Collection::Seq { items, .. } => items
+            .iter()
+            .map(|v| Element {
+                symbol,
+                key: None,
+                text: show(v),
+            })
+            .collect(),
+        Collection::Map(map) => map
+            .iter()
+            .map(|(k, v)| Element {
+                symbol,
+                key: Some(quote_key(k)),
+                text: show(v),
+            })
+            .collect(),
+    }
+}
+
+/// Element by element changes between two collections of one kind, and how many elements are
+/// unchanged. Maps by key; sets by value; lists of one length position by position, other lists by
+/// their longest common subsequence.
+fn element_changes(old: &Collection<'_>, new: &Collection<'_>) -> Option<(Vec<Element>, usize)> {
+    let same = |a: &Value, b: &Value| super::normalise(a) == super::normalise(b);
+    let mut out = Vec::new();
+    let mut hidden = 0;
+    match (old, new) {
+        (Collection::Map(o), Collection::Map(n)) => {
+            let mut keys: Vec<&String> = o.keys().chain(n.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let key = Some(quote_key(k));
+                match (o.get(k), n.get(k)) {
+                    (Some(a), Some(b)) if same(a, b) && b.is_wholly_known() => hidden += 1,
+                    (Some(a), Some(b)) => out.push(Element {
+                        symbol: "~",
+                        key,
+                        text: format!("{} -> {}", show(a), show(b)),
+                    }),
+                    (Some(a), None) => out.push(Element {
+                        symbol: "-",
+                        key,
+                        text: format!("{} -> null", show(a)),
+                    }),
+                    (None, Some(b)) => out.push(Element {
+                        symbol: "+",
+                        key,
+                        text: show(b),
+                    }),
+                    (None, None) => {}
+                }
+            }
+        }
+        (Collection::Seq { items: o, set }, Collection::Seq { items: n, .. }) if *set => {
+            let o: Vec<Value> = o.iter().map(super::normalise).collect();
+            let n: Vec<Value> = n.iter().map(super::normalise).collect();
+            for a in &o {
+                if n.contains(a) {
+                    hidden += 1;
+                } else {
+                    out.push(Element {
+                        symbol: "-",
+                        key: None,
+                        text: show(a),
+                    });
+                }
+            }
+            for b in n.iter().filter(|b| !o.contains(b)) {
+                out.push(Element {
+                    symbol: "+",
+                    key: None,
+                    text: show(b),
+                });
+            }
+        }
+        (Collection::Seq { items: o, .. }, Collection::Seq { items: n, .. })
+            if o.len() == n.len() =>
+        {
+            for (a, b) in o.iter().zip(n.iter()) {
+                if same(a, b) && b.is_wholly_known() {
+                    hidden += 1;
+                } else {
+                    out.push(Element {
+                        symbol: "~",
+                        key: None,
+                        text: format!("{} -> {}", show(a), show(b)),
+                    });
+                }
+            }
+        }
+        (Collection::Seq { items: o, .. }, Collection::Seq { items: n, .. }) => {
+            let o_text: Vec<String> = o.iter().map(|v| show(&super::normalise(v))).collect();
+            let n_text: Vec<String> = n.iter().map(|v| show(&super::normalise(v))).collect();
+            for op in similar::capture_diff_slices(similar::Algorithm::Myers, &o_text, &n_text) {
+                match op.tag() {
+                    similar::DiffTag::Equal => hidden += op.old_range().len(),
+                    similar::DiffTag::Delete => {
+                        out.extend(op.old_range().map(|i| Element {
+                            symbol: "-",
+                            key: None,
+                            text: show(&o[i]),
+                        }));
+                    }
+                    similar::DiffTag::Insert => {
+                        out.extend(op.new_range().map(|i| Element {
+                            symbol: "+",
+                            key: None,
+                            text: show(&n[i]),
+                        }));
+                    }
+                    similar::DiffTag::Replace => {
+                        out.extend(op.old_range().map(|i| Element {
+                            symbol: "-",
+                            key: None,
+                            text: show(&o[i]),
+                        }));
+                        out.extend(op.new_range().map(|i| Element {
+                            symbol: "+",
+                            key: None,
+                            text: show(&n[i]),
+                        }));
+                    }
+                }
+            }
+        }
+        _ => return None,
+    }
+    Some((out, hidden))
+}
+
+/// A collection's lines after `name = `: the opening bracket (with `suffix`, such as
+/// `# forces replacement`), one element per line with map keys aligned, the unchanged count, and the
+/// closing bracket followed by `tail` (` -> null`, ` -> (known after apply)`).
+fn collection_text(
+    map: bool,
+    elements: &[Element],
+    hidden: usize,
+    pad: &str,
+    suffix: &str,
+    tail: &str,
+    color: bool,
+) -> String {
+    let (open, close) = if map { ("{", "}") } else { ("[", "]") };
+    let key_width = elements
+        .iter()
+        .filter_map(|e| e.key.as_ref().map(|k| k.chars().count()))
+        .max()
+        .unwrap_or(0);
+    let mut text = format!("{open}{suffix}\n");
+    for e in elements {
+        let symbol = match e.symbol {
+            "+" => paint(color, "32", "+"),
+            "-" => paint(color, "31", "-"),
+            "~" => paint(color, "33", "~"),
+            _ => " ".into(),
+        };
+        let _ = match &e.key {
+            Some(k) => writeln!(text, "{pad}    {symbol} {k:<key_width$} = {}", e.text),
+            None => writeln!(text, "{pad}    {symbol} {},", e.text),
+        };
+    }
+    if hidden > 0 {
+        let _ = writeln!(
+            text,
+            "{pad}      # ({hidden} unchanged element{} hidden)",
+            if hidden == 1 { "" } else { "s" }
+        );
+    }
+    let _ = write!(text, "{pad}  {close}{tail}");
+    text
+}
+
+/// How an attribute's value reads after `name = `, one element per line for a non-empty collection:
+/// `symbol` is the attribute's own (`+` created, `-` removed, ` ` unchanged, `~` updated). `None`
+/// when the value is printed inline.
+fn attribute_text(
+    symbol: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    set: bool,
+    pad: &str,
+    suffix: &str,
+    color: bool,
+) -> Option<String> {
+    let old_c = old.and_then(|v| collection(v, set));
+    let new_c = new.and_then(|v| collection(v, set));
+    match symbol {
+        "+" | " " => {
+            let c = new_c?;
+            let element_symbol = if symbol == "+" { "+" } else { " " };
+            let map = matches!(c, Collection::Map(_));
+            let elements = elements(&c, element_symbol);
+            Some(collection_text(map, &elements, 0, pad, suffix, "", color))
+        }
+        "-" => {
+            let c = old_c?;
+            let map = matches!(c, Collection::Map(_));
+            let elements = elements(&c, "-");
+            Some(collection_text(
+                map, &elements, 0, pad, suffix, " -> null", color,
+            ))
+        }
+        _ => match (old_c, new_c) {
+            (Some(o), Some(n)) => {
+                let map = matches!(o, Collection::Map(_));
+                let (elements, hidden) = element_changes(&o, &n)?;
+                Some(collection_text(
+                    map, &elements, hidden, pad, suffix, "", color,
+                ))
+            }
+            // A collection becoming unknown: what it held, then what it becomes.
+            (Some(o), None) if new.is_some_and(Value::is_unknown) => {
+                let map = matches!(o, Collection::Map(_));
+                let elements = elements(&o, "-");
+                Some(collection_text(
+                    map,
+                    &elements,
+                    0,
+                    pad,
+                    suffix,
+                    " -> (known after apply)",
+                    color,
+                ))
+            }
+            _ => None,
+        },
+    }
+}
+
 fn quote_key(k: &str) -> String {
     serde_json::Value::String(k.to_string()).to_string()
 }
@@ -187,15 +443,20 @@ fn render_body(
         } else {
             String::new()
         };
+        let set = schema
+            .and_then(|s| s.attribute(name))
+            .is_some_and(|a| matches!(a.ty, crate::lang::Type::Set(_)));
+        // A non-empty collection goes one element per line, its suffix after the bracket.
+        let mut push = |symbol: &str, old: Option<&Value>, new: Option<&Value>, inline: String| {
+            match attribute_text(symbol, old, new, set, &pad, &suffix, color) {
+                Some(text) => lines.push((symbol.into(), name.clone(), text, String::new())),
+                None => lines.push((symbol.into(), name.clone(), inline, suffix.clone())),
+            }
+        };
         match (old, new) {
             (None, None) => {}
-            (None, Some(v)) => lines.push(("+".into(), name.clone(), show(v), suffix)),
-            (Some(v), None) => lines.push((
-                "-".into(),
-                name.clone(),
-                format!("{} -> null", show(v)),
-                suffix,
-            )),
+            (None, Some(v)) => push("+", None, Some(v), show(v)),
+            (Some(v), None) => push("-", Some(v), None, format!("{} -> null", show(v))),
             (Some(o), Some(n))
                 if matches!(o, Value::Sensitive(_)) || matches!(n, Value::Sensitive(_)) =>
             {
@@ -223,17 +484,17 @@ fn render_body(
                     || (n.is_wholly_known() && super::normalise(o) == super::normalise(n));
                 if same {
                     if CONTEXT.contains(&name.as_str()) || action == Action::Create {
-                        lines.push((" ".into(), name.clone(), show(n), String::new()));
+                        match attribute_text(" ", Some(o), Some(n), set, &pad, "", color) {
+                            Some(text) => {
+                                lines.push((" ".into(), name.clone(), text, String::new()))
+                            }
+                            None => lines.push((" ".into(), name.clone(), show(n), String::new())),
+                        }
                     } else {
                         hidden += 1;
                     }
                 } else {
-                    lines.push((
-                        "~".into(),
-                        name.clone(),
-                        format!("{} -> {}", show(o), show(n)),
-                        suffix,
-                    ));
+                    push("~", Some(o), Some(n), format!("{} -> {}", show(o), show(n)));
                 }
             }
         }
@@ -491,6 +752,7 @@ pub fn render(plan: &Plan, options: &HumanOptions<'_>) -> String {
         let _ = writeln!(out, "{}", paint(options.color, "1", &summary));
     }
     if has_outputs {
+        let color = options.color;
         let _ = writeln!(out, "\nChanges to Outputs:");
         let width = plan.outputs.iter().map(|o| o.name.len()).max().unwrap_or(0);
         for o in &plan.outputs {
@@ -502,15 +764,30 @@ pub fn render(plan: &Plan, options: &HumanOptions<'_>) -> String {
             };
             match &o.before {
                 None => {
+                    let after = match o.sensitive {
+                        false => attribute_text("+", None, Some(&o.after), false, "  ", "", color),
+                        true => None,
+                    }
+                    .unwrap_or(after);
                     let _ = writeln!(out, "  + {name} = {after}");
                 }
                 Some(b) if super::normalise(b) != super::normalise(&o.after) => {
-                    let before = if o.sensitive || b.contains_sensitive() {
-                        "(sensitive value)".to_string()
-                    } else {
-                        show(b)
+                    let secret = o.sensitive || b.contains_sensitive();
+                    let text = match secret {
+                        false => {
+                            attribute_text("~", Some(b), Some(&o.after), false, "  ", "", color)
+                        }
+                        true => None,
                     };
-                    let _ = writeln!(out, "  ~ {name} = {before} -> {after}");
+                    let text = text.unwrap_or_else(|| {
+                        let before = if secret {
+                            "(sensitive value)".to_string()
+                        } else {
+                            show(b)
+                        };
+                        format!("{before} -> {after}")
+                    });
+                    let _ = writeln!(out, "  ~ {name} = {text}");
                 }
                 _ => {}
             }
@@ -547,4 +824,100 @@ pub fn render(plan: &Plan, options: &HumanOptions<'_>) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Value {
+        Value::List(items.iter().map(|s| Value::string(*s)).collect())
+    }
+
+    fn text(
+        symbol: &str,
+        old: Option<&Value>,
+        new: Option<&Value>,
+        set: bool,
+        suffix: &str,
+    ) -> String {
+        attribute_text(symbol, old, new, set, "      ", suffix, false).expect("a collection")
+    }
+
+    #[test]
+    fn a_changed_map_shows_only_the_changed_keys() {
+        let old = Value::object([
+            ("env", Value::string("dev")),
+            ("owner", Value::string("net")),
+            ("site", Value::string("ams")),
+        ]);
+        let new = Value::object([
+            ("env", Value::string("prod")),
+            ("owner", Value::string("net")),
+            ("team", Value::string("x")),
+        ]);
+        assert_eq!(
+            text("~", Some(&old), Some(&new), false, ""),
+            "{\n          ~ \"env\"  = \"dev\" -> \"prod\"\n          - \"site\" = \"ams\" -> null\n          + \"team\" = \"x\"\n            # (1 unchanged element hidden)\n        }"
+        );
+    }
+
+    #[test]
+    fn lists_of_one_length_change_position_by_position_and_others_by_subsequence() {
+        let same_length = text(
+            "~",
+            Some(&strings(&["a", "b"])),
+            Some(&strings(&["a", "c"])),
+            false,
+            "",
+        );
+        assert_eq!(
+            same_length,
+            "[\n          ~ \"b\" -> \"c\",\n            # (1 unchanged element hidden)\n        ]"
+        );
+        let grown = text(
+            "~",
+            Some(&strings(&["10.0.0.0/16"])),
+            Some(&strings(&["10.0.0.0/16", "10.1.0.0/16"])),
+            false,
+            " # forces replacement",
+        );
+        assert_eq!(
+            grown,
+            "[ # forces replacement\n          + \"10.1.0.0/16\",\n            # (1 unchanged element hidden)\n        ]"
+        );
+    }
+
+    #[test]
+    fn sets_compare_by_value_not_position() {
+        let changed = text(
+            "~",
+            Some(&strings(&["b", "a"])),
+            Some(&strings(&["a", "c"])),
+            true,
+            "",
+        );
+        assert_eq!(
+            changed,
+            "[\n          - \"b\",\n          + \"c\",\n            # (1 unchanged element hidden)\n        ]"
+        );
+    }
+
+    #[test]
+    fn removed_and_unknown_collections_close_with_their_fate() {
+        let old = strings(&["10.0.0.4"]);
+        assert_eq!(
+            text("-", Some(&old), None, false, ""),
+            "[\n          - \"10.0.0.4\",\n        ] -> null"
+        );
+        assert_eq!(
+            text("~", Some(&old), Some(&Value::Unknown), false, ""),
+            "[\n          - \"10.0.0.4\",\n        ] -> (known after apply)"
+        );
+        // Empty collections and scalars stay inline.
+        assert!(attribute_text("+", None, Some(&strings(&[])), false, "", "", false).is_none());
+        assert!(
+            attribute_text("+", None, Some(&Value::string("x")), false, "", "", false).is_none()
+        );
+    }
 }

@@ -1600,11 +1600,19 @@ output "subscription" {
     for text in [
         "+ location = \"westeurope\"",
         &format!("\"subscription\" = \"{SUB}\""),
-        "\"owner\" = \"network-team\"",
         "# data.azurerm_resource_group.late will be read during apply",
     ] {
         assert!(plan.stdout.contains(text), "{text:?}\n{}", plan.describe());
     }
+    // The tags read from the existing group, one per line with aligned keys.
+    assert!(
+        plan.stdout
+            .lines()
+            .any(|l| l.trim_start().starts_with("+ \"owner\"")
+                && l.trim_end().ends_with("= \"network-team\"")),
+        "{}",
+        plan.describe()
+    );
     assert!(
         !plan
             .stdout
