@@ -463,7 +463,18 @@ pub fn plan_for_apply<'b>(
             Some(state) => (state.lineage.as_str(), state.serial),
             None => ("", 0),
         };
-        if (lineage, serial) != (saved.plan.prior_lineage.as_str(), saved.plan.prior_serial) {
+        // A first-ever state (empty lineage, serial 0) is compared by serial only, as in Terraform.
+        if !saved.plan.prior_lineage.is_empty() && lineage != saved.plan.prior_lineage {
+            anyhow::bail!(
+                "Saved plan does not match the given state: {} was made against lineage {:?}, but the state is lineage {lineage:?} (another state, or one recreated since); run `peerform plan --out {}` again",
+                path.display(),
+                saved.plan.prior_lineage,
+                path.display()
+            );
+        }
+        if serial != saved.plan.prior_serial
+            || (saved.plan.prior_lineage.is_empty() && !lineage.is_empty())
+        {
             anyhow::bail!(
                 "Saved plan is stale: {} was made against state serial {} of lineage {:?}, but the state is now serial {serial} of lineage {lineage:?}; something was applied since. Run `peerform plan --out {}` again",
                 path.display(),
