@@ -42,6 +42,9 @@ struct ModuleInputs {
     extra_deps: Vec<usize>,
     /// Provider aliases visible inside: local name (`azurerm` or `azurerm.x`) → root alias.
     providers: HashMap<String, Option<String>>,
+    /// Where the calling `module` block sets each input (its argument's expression), so a value
+    /// the module's variable refuses is reported where it was written.
+    origins: HashMap<String, Span>,
 }
 
 pub(super) fn evaluate(config: &Config, reader: &dyn Reader) -> (Desired, Diagnostics) {
@@ -67,6 +70,7 @@ pub(super) fn evaluate(config: &Config, reader: &dyn Reader) -> (Desired, Diagno
         values: HashMap::new(),
         extra_deps: Vec::new(),
         providers,
+        origins: HashMap::new(),
     };
     let state = ev.eval_module(0, ModulePath::root(), inputs);
     let mut desired = Desired::default();
@@ -478,6 +482,9 @@ impl<'c> Evaluator<'c> {
                 None => None,
             }
         } else {
+            if let Some(span) = inputs.origins.get(&variable.name) {
+                origin = Some((format!("the argument of {path}"), Some(*span)));
+            }
             inputs.values.remove(&variable.name).map(|t| {
                 deps = t.deps;
                 t.value
@@ -545,7 +552,8 @@ impl<'c> Evaluator<'c> {
                     Diagnostic::error(
                         "Invalid value for input variable",
                         format!(
-                            "The given value is not suitable for var.{} declared at {declared_at}: {message}.",
+                            "The given value is not suitable for {}var.{} declared at {declared_at}: {message}.",
+                            if path.is_root() { String::new() } else { format!("{path}.") },
                             variable.name
                         ),
                     )
@@ -1195,6 +1203,11 @@ impl<'c> Evaluator<'c> {
                 values,
                 extra_deps: extra_deps.clone(),
                 providers: providers.clone(),
+                origins: call
+                    .arguments
+                    .iter()
+                    .map(|arg| (arg.name.clone(), arg.expr.span()))
+                    .collect(),
             };
             let outputs = self
                 .eval_module(child_id, path.child(&call.name, key), child_inputs)
