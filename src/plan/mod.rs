@@ -154,7 +154,6 @@ pub fn make_plan(
     for instance in &desired.instances {
         let old_addr = prior.get(&instance.addr).cloned();
         let prior_object = old_addr.as_ref().and_then(|a| state.resources.get(a));
-        let before = prior_object.map(before_value);
         let change = if instance.addr.resource.mode == AddrMode::Data {
             ResourceChange {
                 addr: instance.addr.clone(),
@@ -190,10 +189,10 @@ pub fn make_plan(
                 prev_addr: old_addr.filter(|a| a != &instance.addr),
                 type_name: instance.addr.resource.type_name.clone(),
                 action,
-                before,
+                before: decision.before,
                 after: Some(decision.planned),
-                changed: decision.changed.clone(),
-                replace_reasons: decision.replace_reasons.clone(),
+                changed: decision.changed,
+                replace_reasons: decision.replace_reasons,
                 action_reason: decision.action_reason,
                 importing: None,
                 prior_id: prior_object.map(|r| r.id.clone()),
