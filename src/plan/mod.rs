@@ -179,7 +179,7 @@ pub fn make_plan(
         prior: &prior,
         replace: &replace,
         domain_rule,
-        decisions: RefCell::new(HashMap::new()),
+        decisions: RefCell::new(HashMap::with_capacity(state.resources.len())),
     };
     let (desired, desired_diags) = build(config, &planner);
     diagnostics.extend(desired_diags);
@@ -195,8 +195,11 @@ pub fn make_plan(
     };
 
     // Changes for configured instances.
-    let mut index_of: HashMap<ResourceInstanceAddr, usize> = HashMap::new();
-    let mut changes: Vec<ResourceChange> = Vec::new();
+    let mut index_of: HashMap<ResourceInstanceAddr, usize> =
+        HashMap::with_capacity(desired.instances.len() + state.resources.len());
+    let mut changes: Vec<ResourceChange> = Vec::with_capacity(desired.instances.len());
+    // Instance index → its change, so dependency edges need no address lookups.
+    let mut change_of_instance: Vec<Option<usize>> = Vec::with_capacity(desired.instances.len());
     for instance in &desired.instances {
         let prior_entry = prior.get(&instance.addr);
         let prior_object = prior_entry.map(|(_, object)| object);
@@ -224,6 +227,7 @@ pub fn make_plan(
             }
         } else {
             let Some(decision) = decisions.remove(&instance.addr) else {
+                change_of_instance.push(None);
                 continue;
             };
             let mut action = decision.action;
@@ -251,18 +255,19 @@ pub fn make_plan(
             }
         };
         index_of.insert(instance.addr.clone(), changes.len());
+        change_of_instance.push(Some(changes.len()));
         changes.push(change);
     }
     // Instance dependencies from the desired graph.
-    for (i, instance) in desired.instances.iter().enumerate() {
-        let Some(&ci) = index_of.get(&instance.addr) else {
+    for (i, change) in change_of_instance.iter().enumerate() {
+        let Some(ci) = *change else {
             continue;
         };
         let mut deps: Vec<usize> = desired
             .graph
             .dependencies(i)
             .iter()
-            .filter_map(|&d| index_of.get(&desired.instances[d].addr).copied())
+            .filter_map(|&d| change_of_instance[d])
             .collect();
         deps.sort_unstable();
         deps.dedup();
