@@ -113,6 +113,16 @@ impl Format {
     }
 }
 
+/// The configuration summary `print_plan` needs: only the JSON document shows it, and at 11,000
+/// resources building it costs more than rendering the human plan.
+fn configuration_for(config: &Config, format: Format) -> Configuration {
+    if format == Format::Json {
+        render_json::configuration(config)
+    } else {
+        Configuration::default()
+    }
+}
+
 /// Print a plan in the chosen format.
 pub fn print_plan(
     ctx: &mut Context<'_>,
@@ -572,6 +582,13 @@ pub fn plan_for_apply<'b>(
         };
         plan_diags.extend(crate::rules::check(&desired, &prior, &rule_settings));
     }
+    // The evaluated graph is done with. `plan` exits soon after, and freeing 11,000 instances value
+    // by value takes longer than the exit does: that command leaves it to the exit.
+    if operation == "plan" {
+        std::mem::forget(desired);
+    } else {
+        drop(desired);
+    }
     diagnostics.extend(plan_diags);
     for problem in cloud_reader.iter().flat_map(CloudReader::problems) {
         diagnostics.push(crate::diag::Diagnostic::warning(
@@ -609,7 +626,7 @@ pub fn plan_for_apply<'b>(
         // Machines and pull requests still get a document that says the plan failed, and why.
         if format != Format::Human {
             plan.diagnostics = diagnostics.iter().cloned().collect();
-            let configuration = render_json::configuration(&config);
+            let configuration = configuration_for(&config, format);
             print_plan(ctx, &plan, &configuration, cloud, format)?;
         }
         lock.release()?;
@@ -648,7 +665,7 @@ pub fn plan_for_apply<'b>(
             )?;
         }
     } else {
-        let configuration = render_json::configuration(&config);
+        let configuration = configuration_for(&config, format);
         print_plan(ctx, &plan, &configuration, cloud, format)?;
     }
     Ok(Some(Prepared {
@@ -827,7 +844,17 @@ pub fn run(args: PlanArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     } else {
         0
     };
-    prepared.lock.release()?;
+    let Prepared {
+        config,
+        state,
+        plan,
+        lock,
+        ..
+    } = prepared;
+    lock.release()?;
+    // The process exits next: leave the configuration, state and plan to the exit rather than free
+    // them object by object (tens of milliseconds at 11,000 resources).
+    std::mem::forget((config, state, plan));
     Ok(code)
 }
 

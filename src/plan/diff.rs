@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug)]
 pub struct Decision {
     pub action: Action,
+    /// The prior object as the plan shows it ("before"), `None` when there is none.
+    pub before: Option<Value>,
     /// The value dependents see and the plan shows as "after".
     pub planned: Value,
     pub changed: Vec<String>,
@@ -109,66 +111,97 @@ fn ignored(ignore: &IgnoreChanges, name: &str) -> bool {
     }
 }
 
+/// Set `name` in `map`, allocating a key only when it is new.
+fn set(map: &mut BTreeMap<String, Value>, name: &str, value: Value) {
+    match map.get_mut(name) {
+        Some(slot) => *slot = value,
+        None => {
+            map.insert(name.to_string(), value);
+        }
+    }
+}
+
+/// Whether two values are equal once normalised (see [`normalise`]); equal values are equal
+/// normalised too, so the common case of an unchanged attribute allocates nothing.
+fn same_normalised(a: &Value, b: &Value) -> bool {
+    a == b || normalise(a) == normalise(b)
+}
+
 /// Fill what the configuration leaves to Azure from the prior object: computed values that are
 /// unknown or unset in the configuration keep their prior value (recursively in nested blocks).
-fn keep_computed(
+/// `prior` looks an attribute of the prior object up by name.
+fn keep_computed<'p>(
     schema: &BlockSchema,
     planned: &mut BTreeMap<String, Value>,
-    prior: &BTreeMap<String, Value>,
+    prior: &dyn Fn(&str) -> Option<&'p Value>,
     configured: Option<&[String]>,
 ) {
     for a in &schema.attributes {
-        // Azure may leave a computed attribute out of its answer entirely: that is null.
-        let prior_value = prior.get(a.name).cloned().unwrap_or(Value::Null);
         let is_configured = configured.is_none_or(|c| c.iter().any(|n| n == a.name));
-        let planned_value = planned.get(a.name).cloned().unwrap_or(Value::Null);
         let take_prior = if !a.required && !a.optional {
             true
         } else if a.computed {
-            (!is_configured && (planned_value.is_null() || planned_value.is_unknown()))
-                || (configured.is_none() && planned_value.is_unknown())
+            let planned_value = planned.get(a.name);
+            let unknown = planned_value.is_some_and(Value::is_unknown);
+            let unset = planned_value.is_none_or(|v| v.is_null() || v.is_unknown());
+            (!is_configured && unset) || (configured.is_none() && unknown)
         } else {
             false
         };
         if take_prior {
-            planned.insert(a.name.to_string(), prior_value);
+            // Azure may leave a computed attribute out of its answer entirely: that is null.
+            set(
+                planned,
+                a.name,
+                prior(a.name).cloned().unwrap_or(Value::Null),
+            );
         }
     }
     for b in &schema.blocks {
         // A block Azure left out of its answer is an empty list.
-        let prior_items = prior
-            .get(b.name)
-            .and_then(|v| v.as_list())
-            .map(<[Value]>::to_vec)
-            .unwrap_or_default();
-        let planned_value = planned.get(b.name).cloned().unwrap_or(Value::Null);
+        let prior_items = prior(b.name).and_then(Value::as_list).unwrap_or(&[]);
         let is_configured = configured.is_some_and(|c| c.iter().any(|n| n == b.name));
-        if b.computed && !is_configured && (planned_value.is_unknown() || planned_value.is_null()) {
-            planned.insert(b.name.to_string(), Value::List(prior_items));
+        let planned_value = planned.get(b.name);
+        if b.computed
+            && !is_configured
+            && planned_value.is_none_or(|v| v.is_unknown() || v.is_null())
+        {
+            set(planned, b.name, Value::List(prior_items.to_vec()));
             continue;
         }
-        if let Some(items) = planned_value.as_list() {
-            let merged: Vec<Value> = items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    match (item.as_map(), prior_items.get(i).and_then(|p| p.as_map())) {
-                        (Some(item), Some(prior_item)) => {
-                            let mut item = item.clone();
-                            keep_computed(&b.block, &mut item, prior_item, None);
-                            Value::Map(item)
-                        }
-                        _ => item.clone(),
-                    }
-                })
-                .collect();
-            let merged = if matches!(planned_value.unmark().0, Value::Set(_)) {
-                Value::set(merged)
-            } else {
-                Value::List(merged)
-            };
-            planned.insert(b.name.to_string(), merged);
+        let Some(slot) = planned.get_mut(b.name) else {
+            continue;
+        };
+        if slot.as_list().is_none() {
+            continue;
         }
+        // The merged blocks replace the planned ones (without a sensitive mark on the list).
+        let (items, is_set) = match std::mem::take(slot).into_unmarked().0 {
+            Value::Set(items) => (items, true),
+            Value::List(items) => (items, false),
+            _ => unreachable!("as_list accepts lists and sets only"),
+        };
+        let merged: Vec<Value> = items
+            .into_iter()
+            .enumerate()
+            .map(
+                |(i, item)| match (item.as_map(), prior_items.get(i).and_then(Value::as_map)) {
+                    (Some(_), Some(prior_item)) => {
+                        let Value::Map(mut item) = item.into_unmarked().0 else {
+                            unreachable!("as_map accepts maps only")
+                        };
+                        keep_computed(&b.block, &mut item, &|n| prior_item.get(n), None);
+                        Value::Map(item)
+                    }
+                    _ => item,
+                },
+            )
+            .collect();
+        *slot = if is_set {
+            Value::set(merged)
+        } else {
+            Value::List(merged)
+        };
     }
 }
 
@@ -200,32 +233,38 @@ pub fn diff(
     prior: Option<&ResourceState>,
     options: &DiffOptions<'_>,
 ) -> Decision {
-    let config = instance.value.as_map().cloned().unwrap_or_default();
     let Some(prior) = prior else {
         return Decision {
             action: Action::Create,
+            before: None,
             planned: instance.value.clone(),
             changed: Vec::new(),
             replace_reasons: Vec::new(),
             action_reason: None,
         };
     };
-    let mut prior_attrs = prior.attributes.clone();
-    prior_attrs.insert("id".into(), Value::string(prior.id.clone()));
-    // Secrets the state holds as digests: dependents see the stand-in, not a null.
-    for path in prior.secrets.keys() {
-        if prior_attrs.get(path).is_none_or(Value::is_null) {
-            prior_attrs.insert(path.clone(), held_secret());
+    // The prior object's attributes as the diff sees them: with its `id`, and the stand-in for each
+    // secret the state holds as a digest (dependents see the stand-in, not a null).
+    let id = Value::string(prior.id.clone());
+    let held = held_secret();
+    let prior_attr = |name: &str| -> Option<&Value> {
+        if name == "id" {
+            return Some(&id);
         }
-    }
-    let mut planned = config.clone();
+        let value = prior.attributes.get(name);
+        if prior.secrets.contains_key(name) && value.is_none_or(Value::is_null) {
+            return Some(&held);
+        }
+        value
+    };
+    let mut planned = instance.value.as_map().cloned().unwrap_or_default();
     keep_computed(
         &schema.block,
         &mut planned,
-        &prior_attrs,
+        &prior_attr,
         Some(&instance.configured),
     );
-    planned.insert("id".into(), Value::string(prior.id.clone()));
+    set(&mut planned, "id", id.clone());
 
     let mut changed = Vec::new();
     let mut reasons = Vec::new();
@@ -250,6 +289,7 @@ pub fn diff(
                 .map(|b| (b.name, b.force_new, false, b.computed)),
         )
         .collect();
+    let null = Value::Null;
     for (name, force_new, secret, azure_owned) in names {
         if name == "id" || name == "timeouts" {
             continue;
@@ -258,27 +298,27 @@ pub fn diff(
         if azure_owned && !instance.configured.iter().any(|c| c == name) {
             continue;
         }
-        let planned_value = planned.get(name).cloned().unwrap_or(Value::Null);
-        let prior_value = prior_attrs.get(name).cloned().unwrap_or(Value::Null);
+        let planned_value = planned.get(name).unwrap_or(&null);
+        let prior_value = prior_attr(name).unwrap_or(&null);
         if ignored(&instance.lifecycle.ignore_changes, name) {
-            planned.insert(name.to_string(), prior_value);
+            set(&mut planned, name, prior_value.clone());
             continue;
         }
         let differs = if secret || prior.secrets.contains_key(name) {
-            secret_changed(options.state, &instance.addr, name, &planned_value, prior)
+            secret_changed(options.state, &instance.addr, name, planned_value, prior)
         } else if name == "location" {
             // azurerm normalises locations: `West Europe` and `westeurope` are one region.
             planned_value.is_unknown()
-                || normalise_location(&planned_value) != normalise_location(&prior_value)
+                || normalise_location(planned_value) != normalise_location(prior_value)
         } else {
             planned_value.is_unknown()
                 || !planned_value.is_wholly_known()
-                || normalise(&planned_value) != normalise(&prior_value)
+                || !same_normalised(planned_value, prior_value)
         };
         if !differs {
             // Keep the prior representation so "no change" shows nothing.
             if !secret {
-                planned.insert(name.to_string(), prior_value);
+                set(&mut planned, name, prior_value.clone());
             }
             continue;
         }
@@ -291,13 +331,12 @@ pub fn diff(
             });
         }
     }
-    // Moved into values for the domain rule, and back out: no copy of either map.
-    let before = Value::Map(prior_attrs);
+    // The plan's "before"; the domain rule reads the same value.
+    let before = super::before_value(prior);
     let after = Value::Map(planned);
     if let Some(reason) = (options.domain_rule)(schema.type_name, &before, &after) {
         reasons.push(reason);
     }
-    drop(before);
     let mut action_reason = None;
     if prior.status == Status::Tainted {
         action_reason = Some(ActionReason::ReplaceBecauseTainted);
@@ -330,6 +369,7 @@ pub fn diff(
         };
         return Decision {
             action,
+            before: Some(before),
             planned: replaced_value(instance, schema),
             changed,
             replace_reasons: reasons,
@@ -343,6 +383,7 @@ pub fn diff(
     };
     Decision {
         action,
+        before: Some(before),
         planned: after,
         changed,
         replace_reasons: reasons,

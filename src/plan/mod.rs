@@ -39,12 +39,73 @@ pub struct PlanOptions {
     pub replace: Vec<String>,
 }
 
+/// Prior objects after `moved` blocks are applied: which prior address (and object) each current
+/// address plans against. Without `moved` blocks that is the state itself, looked up directly.
+struct PriorAddrs<'a> {
+    state: &'a State,
+    /// When `moved` blocks renamed anything: current address → prior address, for every object.
+    moved: Option<BTreeMap<ResourceInstanceAddr, ResourceInstanceAddr>>,
+    /// The inverse of `moved`: prior address → current address.
+    current_of: HashMap<ResourceInstanceAddr, ResourceInstanceAddr>,
+}
+
+impl<'a> PriorAddrs<'a> {
+    fn new(state: &'a State, renames: &[(ResourceInstanceAddr, ResourceInstanceAddr)]) -> Self {
+        if renames.is_empty() {
+            return PriorAddrs {
+                state,
+                moved: None,
+                current_of: HashMap::new(),
+            };
+        }
+        let mut moved: BTreeMap<ResourceInstanceAddr, ResourceInstanceAddr> = state
+            .resources
+            .keys()
+            .map(|a| (a.clone(), a.clone()))
+            .collect();
+        for (from, to) in renames {
+            if moved.contains_key(to) {
+                continue;
+            }
+            if let Some(old) = moved.remove(from) {
+                moved.insert(to.clone(), old);
+            }
+        }
+        let current_of = moved
+            .iter()
+            .map(|(new, old)| (old.clone(), new.clone()))
+            .collect();
+        PriorAddrs {
+            state,
+            moved: Some(moved),
+            current_of,
+        }
+    }
+
+    /// The prior address and object the instance at `addr` plans against.
+    fn get(
+        &self,
+        addr: &ResourceInstanceAddr,
+    ) -> Option<(&ResourceInstanceAddr, &'a crate::state::ResourceState)> {
+        let old = match &self.moved {
+            Some(moved) => moved.get(addr)?,
+            None => addr,
+        };
+        self.state.resources.get_key_value(old)
+    }
+
+    /// The current address of the prior object at `addr`.
+    fn current<'b>(&'b self, addr: &'b ResourceInstanceAddr) -> &'b ResourceInstanceAddr {
+        self.current_of.get(addr).unwrap_or(addr)
+    }
+}
+
 /// Decides each instance as `desired` evaluates it, and remembers the decisions.
 struct Planner<'a> {
     inner: &'a dyn Reader,
     state: &'a State,
-    /// Prior objects after `moved` blocks are applied: address → (prior address, object).
-    prior: &'a BTreeMap<ResourceInstanceAddr, ResourceInstanceAddr>,
+    /// Prior objects after `moved` blocks are applied.
+    prior: &'a PriorAddrs<'a>,
     replace: &'a [Target],
     domain_rule: &'a dyn Fn(&str, &Value, &Value) -> Option<ReplaceReason>,
     decisions: RefCell<HashMap<ResourceInstanceAddr, Decision>>,
@@ -61,10 +122,7 @@ impl Reader for Planner<'_> {
 
     fn planned_value(&self, instance: &Instance) -> Option<Value> {
         let schema = crate::schema::resource(&instance.addr.resource.type_name)?;
-        let prior = self
-            .prior
-            .get(&instance.addr)
-            .and_then(|old| self.state.resources.get(old));
+        let prior = self.prior.get(&instance.addr).map(|(_, object)| object);
         let options = DiffOptions {
             force_replace: self.replace.iter().any(|t| t.contains(&instance.addr)),
             state: self.state,
@@ -113,19 +171,7 @@ pub fn make_plan(
     // `moved` blocks rename prior objects before anything is compared.
     let (renames, move_diags) = moves(config, state);
     diagnostics.extend(move_diags);
-    let mut prior: BTreeMap<ResourceInstanceAddr, ResourceInstanceAddr> = state
-        .resources
-        .keys()
-        .map(|a| (a.clone(), a.clone()))
-        .collect();
-    for (from, to) in &renames {
-        if prior.contains_key(to) {
-            continue;
-        }
-        if let Some(old) = prior.remove(from) {
-            prior.insert(to.clone(), old);
-        }
-    }
+    let prior = PriorAddrs::new(state, &renames);
 
     let planner = Planner {
         inner: reader,
@@ -133,7 +179,7 @@ pub fn make_plan(
         prior: &prior,
         replace: &replace,
         domain_rule,
-        decisions: RefCell::new(HashMap::new()),
+        decisions: RefCell::new(HashMap::with_capacity(state.resources.len())),
     };
     let (desired, desired_diags) = build(config, &planner);
     diagnostics.extend(desired_diags);
@@ -149,12 +195,14 @@ pub fn make_plan(
     };
 
     // Changes for configured instances.
-    let mut index_of: HashMap<ResourceInstanceAddr, usize> = HashMap::new();
-    let mut changes: Vec<ResourceChange> = Vec::new();
+    let mut index_of: HashMap<ResourceInstanceAddr, usize> =
+        HashMap::with_capacity(desired.instances.len() + state.resources.len());
+    let mut changes: Vec<ResourceChange> = Vec::with_capacity(desired.instances.len());
+    // Instance index → its change, so dependency edges need no address lookups.
+    let mut change_of_instance: Vec<Option<usize>> = Vec::with_capacity(desired.instances.len());
     for instance in &desired.instances {
-        let old_addr = prior.get(&instance.addr).cloned();
-        let prior_object = old_addr.as_ref().and_then(|a| state.resources.get(a));
-        let before = prior_object.map(before_value);
+        let prior_entry = prior.get(&instance.addr);
+        let prior_object = prior_entry.map(|(_, object)| object);
         let change = if instance.addr.resource.mode == AddrMode::Data {
             ResourceChange {
                 addr: instance.addr.clone(),
@@ -179,6 +227,7 @@ pub fn make_plan(
             }
         } else {
             let Some(decision) = decisions.remove(&instance.addr) else {
+                change_of_instance.push(None);
                 continue;
             };
             let mut action = decision.action;
@@ -187,13 +236,16 @@ pub fn make_plan(
             }
             ResourceChange {
                 addr: instance.addr.clone(),
-                prev_addr: old_addr.filter(|a| a != &instance.addr),
+                prev_addr: prior_entry
+                    .map(|(old, _)| old)
+                    .filter(|old| *old != &instance.addr)
+                    .cloned(),
                 type_name: instance.addr.resource.type_name.clone(),
                 action,
-                before,
+                before: decision.before,
                 after: Some(decision.planned),
-                changed: decision.changed.clone(),
-                replace_reasons: decision.replace_reasons.clone(),
+                changed: decision.changed,
+                replace_reasons: decision.replace_reasons,
                 action_reason: decision.action_reason,
                 importing: None,
                 prior_id: prior_object.map(|r| r.id.clone()),
@@ -203,18 +255,19 @@ pub fn make_plan(
             }
         };
         index_of.insert(instance.addr.clone(), changes.len());
+        change_of_instance.push(Some(changes.len()));
         changes.push(change);
     }
     // Instance dependencies from the desired graph.
-    for (i, instance) in desired.instances.iter().enumerate() {
-        let Some(&ci) = index_of.get(&instance.addr) else {
+    for (i, change) in change_of_instance.iter().enumerate() {
+        let Some(ci) = *change else {
             continue;
         };
         let mut deps: Vec<usize> = desired
             .graph
             .dependencies(i)
             .iter()
-            .filter_map(|&d| index_of.get(&desired.instances[d].addr).copied())
+            .filter_map(|&d| change_of_instance[d])
             .collect();
         deps.sort_unstable();
         deps.dedup();
@@ -223,16 +276,13 @@ pub fn make_plan(
 
     // Prior objects with no configuration: delete (or forget, for `removed { destroy = false }`).
     let removed = removed_blocks(config);
-    let configured: std::collections::HashSet<&ResourceInstanceAddr> =
-        prior.keys().filter(|a| index_of.contains_key(*a)).collect();
-    // Prior address → current address (after moves), built once: no scan per object.
-    let current_of: HashMap<&ResourceInstanceAddr, &ResourceInstanceAddr> =
-        prior.iter().map(|(new, old)| (old, new)).collect();
-    for (addr, object) in &state.resources {
-        let current = current_of.get(addr).copied().unwrap_or(addr);
-        if configured.contains(current) {
-            continue;
-        }
+    // Decided before any orphan joins `index_of`.
+    let orphans: Vec<_> = state
+        .resources
+        .iter()
+        .filter(|(addr, _)| !index_of.contains_key(prior.current(addr)))
+        .collect();
+    for (addr, object) in orphans {
         let forget = removed
             .iter()
             .any(|(target, destroy)| target.contains(addr) && !destroy);
