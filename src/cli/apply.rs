@@ -87,8 +87,18 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
     let refresh_only = plan.mode == crate::plan::Mode::RefreshOnly;
     let root = reader_root.clone();
     let files = move |path: &str| crate::config::read_function_file(&root, path);
+    // Each provider block reaches its own subscription: data sources read there, creates go there.
+    let both = Providers::new(&provider, &config)
+        .and_then(|reading| Ok((reading, Providers::new(&provider, &config)?)));
+    let (reader_providers, providers) = match both {
+        Ok(both) => both,
+        Err(e) => {
+            lock.release()?;
+            return Err(e);
+        }
+    };
     let reader = CloudReader::new(
-        &provider,
+        reader_providers,
         &files,
         client_identity(ctx),
         cloud == Cloud::Emulator,
@@ -181,13 +191,6 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
         state.serial = serial;
     }
     let journal = backend.begin(&state)?;
-    let providers = match Providers::new(&provider, &config, &plan.variables) {
-        Ok(p) => p,
-        Err(e) => {
-            lock.release()?;
-            return Err(e);
-        }
-    };
     let intents: HashSet<ResourceInstanceAddr> = state.intents.keys().cloned().collect();
     let secrets = SecretValues::new(&provider);
     let refused = Mutex::new(HashSet::new());

@@ -208,7 +208,7 @@ pub fn run(args: ImportArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     let root = ctx.dir.clone();
     let files = move |path: &str| crate::config::read_function_file(&root, path);
     let reader = CloudReader::new(
-        &provider,
+        super::providers::Providers::new(&provider, &config)?,
         &files,
         super::apply::client_identity(ctx),
         cloud == crate::provider::Cloud::Emulator,

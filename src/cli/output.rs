@@ -253,7 +253,7 @@ fn fresh_outputs(
     let root = ctx.dir.clone();
     let files = move |path: &str| crate::config::read_function_file(&root, path);
     let reader = CloudReader::new(
-        &provider,
+        super::providers::Providers::new(&provider, config)?,
         &files,
         super::apply::client_identity(ctx),
         cloud == crate::provider::Cloud::Emulator,

@@ -554,14 +554,15 @@ pub fn plan_for_apply<'b>(
     let files = move |path: &str| read_function_file(&root, path);
     let no_cloud = NoCloud { files: &files };
     // Data sources are read through the cloud when there is one; otherwise they stay unknown.
-    let cloud_reader = provider.map(|p| {
-        CloudReader::new(
-            p,
+    let cloud_reader = match provider {
+        Some(p) => Some(CloudReader::new(
+            super::providers::Providers::new(p, &config)?,
             &files,
             super::apply::client_identity(ctx),
             cloud == "emulator",
-        )
-    });
+        )),
+        None => None,
+    };
     let reader: &dyn crate::desired::Reader = match &cloud_reader {
         Some(r) => r,
         None => &no_cloud,

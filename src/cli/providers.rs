@@ -3,14 +3,15 @@
 //! `provider = azurerm.connectivity` is created in the subscription of the block with
 //! `alias = "connectivity"` (as azurerm does). A block's `subscription_id` wins over
 //! `ARM_SUBSCRIPTION_ID`; a block without one uses the connection's subscription. The expression may
-//! use the root module's variables. Objects already in the state are reached through their ARM id,
-//! which names their subscription.
+//! use the root module's variables (their values from `--var`, variable files, `TF_VAR_` or their
+//! defaults). Data sources read through their provider's subscription too. Objects already in the
+//! state are reached through their ARM id, which names their subscription.
 
-use crate::config::Config;
+use crate::config::{Config, VarSource};
 use crate::diag::{Diagnostic, Span};
 use crate::lang::{Scope, Step, Value};
 use crate::provider::Provider;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// The providers of a configuration, by alias (`None` for the default block).
 pub struct Providers<'a> {
@@ -19,12 +20,17 @@ pub struct Providers<'a> {
 }
 
 impl<'a> Providers<'a> {
-    /// `default` is the connection made for the command; `variables` the root variables' values.
-    pub fn new(
-        default: &'a Provider,
-        config: &Config,
-        variables: &BTreeMap<String, Value>,
-    ) -> anyhow::Result<Providers<'a>> {
+    /// Only the connection made for the command (no configuration at hand).
+    #[cfg(test)]
+    pub fn single(default: &'a Provider) -> Providers<'a> {
+        Providers {
+            default,
+            by_alias: HashMap::new(),
+        }
+    }
+
+    /// `default` is the connection made for the command.
+    pub fn new(default: &'a Provider, config: &Config) -> anyhow::Result<Providers<'a>> {
         let mut by_alias = HashMap::new();
         for block in config
             .root()
@@ -45,7 +51,7 @@ impl<'a> Providers<'a> {
                 file.path.display(),
                 file.line_col(attr.span.start).line
             );
-            let scope = Variables(variables);
+            let scope = Variables(config);
             let value = crate::lang::eval(&attr.expr.expr, attr.expr.file, &scope)
                 .map_err(|d| anyhow::anyhow!("{}: {} ({at}, {described})", d.summary, d.detail))?;
             let value = value.unmark_deep().0;
@@ -76,7 +82,21 @@ impl<'a> Providers<'a> {
 }
 
 /// Only the root module's variables: what a provider block may refer to here.
-struct Variables<'v>(&'v BTreeMap<String, Value>);
+struct Variables<'c>(&'c Config);
+
+/// A root variable's value as the command sets it (the last of `--var`, variable files and
+/// `TF_VAR_`), else its default; `None` when it has neither.
+fn root_variable(config: &Config, name: &str) -> Option<Result<Value, Diagnostic>> {
+    if let Some(set) = config.variable_values.iter().rev().find(|v| v.name == name) {
+        return Some(match &set.source {
+            VarSource::Literal(text) => Ok(Value::string(text.clone())),
+            VarSource::Expr(e) => crate::lang::eval(&e.expr, e.file, &Constants),
+        });
+    }
+    let variable = config.root().variables.iter().find(|v| v.name == name)?;
+    let default = variable.default.as_ref()?;
+    Some(crate::lang::eval(&default.expr, default.file, &Constants))
+}
 
 impl Scope for Variables<'_> {
     fn resolve(
@@ -98,11 +118,13 @@ impl Scope for Variables<'_> {
             return Err(not_here());
         }
         match steps.first() {
-            Some(Step::Attr(name)) => match self.0.get(name) {
-                Some(value) => Ok((value.clone(), 1)),
+            Some(Step::Attr(name)) => match root_variable(self.0, name) {
+                Some(value) => value.map(|v| (v, 1)),
                 None => Err(Diagnostic::error(
-                    "Reference to undeclared input variable",
-                    format!("An input variable with the name \"{name}\" has not been declared."),
+                    "No value for variable",
+                    format!(
+                        "var.{name} has no value and no default; declare it and set it with --var, a .tfvars file or TF_VAR_{name}."
+                    ),
                 )
                 .with_span(span)),
             },
@@ -114,5 +136,27 @@ impl Scope for Variables<'_> {
         Err(format!(
             "{path}: a provider's subscription_id cannot read files"
         ))
+    }
+}
+
+/// Values with no references at all (a variable's value or default).
+struct Constants;
+
+impl Scope for Constants {
+    fn resolve(
+        &self,
+        root: &str,
+        _steps: &[Step],
+        span: Span,
+    ) -> Result<(Value, usize), Diagnostic> {
+        Err(Diagnostic::error(
+            "Variables not allowed",
+            format!("{root} cannot be used here: a variable's value must be a constant."),
+        )
+        .with_span(span))
+    }
+
+    fn read_file(&self, path: &str) -> Result<String, String> {
+        Err(format!("{path}: a variable's value cannot read files"))
     }
 }

@@ -5,10 +5,10 @@
 //! unknown and is read during apply. Reads are cached per ARM id for one command (only hits: an
 //! object missing now may be created by the apply). It must not decide anything about the plan.
 
+use super::providers::Providers;
 use crate::arm::ResourceId;
 use crate::desired::Reader;
 use crate::lang::Value;
-use crate::provider::Provider;
 use crate::provider::mapping;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, HashMap};
@@ -21,9 +21,9 @@ pub struct ClientIdentity {
     pub tenant_id: Option<String>,
 }
 
-/// Reads data sources through a provider; files through `config`.
+/// Reads data sources through the provider their `provider` argument names; files through `files`.
 pub struct CloudReader<'a> {
-    provider: &'a Provider,
+    providers: Providers<'a>,
     files: &'a (dyn Fn(&str) -> Result<String, String> + Sync),
     /// From the environment (`ARM_CLIENT_ID`, `ARM_TENANT_ID`); the token's claims fill the rest.
     identity: ClientIdentity,
@@ -39,13 +39,13 @@ const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
 
 impl<'a> CloudReader<'a> {
     pub fn new(
-        provider: &'a Provider,
+        providers: Providers<'a>,
         files: &'a (dyn Fn(&str) -> Result<String, String> + Sync),
         identity: ClientIdentity,
         emulator: bool,
     ) -> CloudReader<'a> {
         CloudReader {
-            provider,
+            providers,
             files,
             identity,
             emulator,
@@ -68,17 +68,38 @@ impl<'a> CloudReader<'a> {
         }
     }
 
-    fn subscription(&self) -> &str {
-        self.provider.client().subscription()
+    /// The subscription of the default provider, or of the aliased one.
+    fn subscription(&self, alias: Option<&str>) -> &str {
+        self.providers.for_alias(alias).client().subscription()
     }
 
-    fn client_config(&self) -> Value {
+    /// What `azurerm_client_config` reads through `alias`: the signed-in identity (read once) in
+    /// that provider's subscription.
+    fn client_config(&self, alias: Option<&str>) -> Value {
+        let mut value = self.default_client_config();
+        let default = self.subscription(None);
+        let subscription = self.subscription(alias);
+        if subscription != default
+            && let Value::Map(map) = &mut value
+        {
+            if let Some(Value::String(id)) = map.get_mut("id") {
+                *id = id.replace(
+                    &format!("subscriptionId={default};"),
+                    &format!("subscriptionId={subscription};"),
+                );
+            }
+            map.insert("subscription_id".into(), Value::string(subscription));
+        }
+        value
+    }
+
+    fn default_client_config(&self) -> Value {
         self.client_config
             .get_or_init(|| {
                 let mut identity = self.identity.clone();
                 let mut object_id = None;
                 if !self.emulator {
-                    match self.provider.client().access_token() {
+                    match self.providers.for_alias(None).client().access_token() {
                         Ok(Some(token)) => {
                             let claims = token_claims(&token);
                             let claim = |k: &str| {
@@ -113,35 +134,35 @@ impl<'a> CloudReader<'a> {
                         "id",
                         Value::string(format!(
                             "clientConfigs/clientId={client_id};objectId={object_id_text};subscriptionId={};tenantId={tenant_id}",
-                            self.subscription()
+                            self.subscription(None)
                         )),
                     ),
                     ("client_id", text(Some(client_id).filter(|s| !s.is_empty()))),
                     ("tenant_id", text(Some(tenant_id).filter(|s| !s.is_empty()))),
-                    ("subscription_id", Value::string(self.subscription())),
+                    ("subscription_id", Value::string(self.subscription(None))),
                     ("object_id", text(object_id)),
                 ])
             })
             .clone()
     }
 
-    fn subscription_data(&self, arguments: &Value) -> Option<Value> {
+    fn subscription_data(&self, arguments: &Value, alias: Option<&str>) -> Option<Value> {
         // Optional and computed: unset arrives as unknown, and means the provider's subscription.
         let subscription = arguments
             .get_attr("subscription_id")
             .and_then(Value::as_str)
-            .unwrap_or(self.subscription())
+            .unwrap_or(self.subscription(alias))
             .to_string();
         let key = format!("/subscriptions/{}", subscription.to_ascii_lowercase());
         if let Some(hit) = self.cached(&key) {
             return Some(hit);
         }
         let url = format!("/subscriptions/{subscription}?api-version=2022-12-01");
-        let body = match self
-            .provider
-            .client()
-            .execute(crate::arm::Method::Get, &url, None)
-        {
+        let body = match self.providers.for_alias(alias).client().execute(
+            crate::arm::Method::Get,
+            &url,
+            None,
+        ) {
             Ok(r) if r.status == 200 => serde_json::from_slice::<Json>(&r.body).ok(),
             _ => None,
         };
@@ -183,7 +204,7 @@ impl<'a> CloudReader<'a> {
             (
                 "tenant_id",
                 if emulated {
-                    self.client_config()
+                    self.client_config(alias)
                         .get_attr("tenant_id")
                         .cloned()
                         .unwrap_or(Value::Null)
@@ -232,15 +253,20 @@ impl<'a> CloudReader<'a> {
     }
 
     /// A data source mirroring a resource type: find the object by its lookup arguments.
-    fn resource_data(&self, type_name: &str, arguments: &Value) -> Option<Value> {
+    fn resource_data(
+        &self,
+        type_name: &str,
+        arguments: &Value,
+        alias: Option<&str>,
+    ) -> Option<Value> {
         let schema = crate::schema::data_source(type_name)?;
         // Lookup arguments not known yet (they depend on something still to be created).
-        let id = mapping::resource_id(type_name, arguments, self.subscription()).ok()?;
+        let id = mapping::resource_id(type_name, arguments, self.subscription(alias)).ok()?;
         let key = id.key();
         if let Some(hit) = self.cached(&key) {
             return Some(hit);
         }
-        let body = match self.provider.client().get(&id) {
+        let body = match self.providers.for_alias(alias).client().get(&id) {
             Ok(Some(body)) => body,
             Ok(None) => return None,
             Err(e) => {
@@ -292,17 +318,22 @@ impl<'a> CloudReader<'a> {
 }
 
 impl Reader for CloudReader<'_> {
-    fn read_data_source(&self, type_name: &str, arguments: &Value) -> Option<Value> {
+    fn read_data_source(
+        &self,
+        type_name: &str,
+        arguments: &Value,
+        provider_alias: Option<&str>,
+    ) -> Option<Value> {
         match type_name {
             "azurerm_client_config" => {
-                let mut value = self.client_config();
+                let mut value = self.client_config(provider_alias);
                 if let (Value::Map(map), Some(t)) = (&mut value, arguments.get_attr("timeouts")) {
                     map.insert("timeouts".into(), t.clone());
                 }
                 Some(value)
             }
-            "azurerm_subscription" => self.subscription_data(arguments),
-            other => self.resource_data(other, arguments),
+            "azurerm_subscription" => self.subscription_data(arguments, provider_alias),
+            other => self.resource_data(other, arguments, provider_alias),
         }
     }
 
@@ -432,6 +463,7 @@ fn token_claims(token: &str) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::Provider;
     use crate::emulator::{Emulator, EmulatorConfig};
     use crate::provider::{ArmClient, ClientOptions};
     use std::sync::Arc;
@@ -451,10 +483,15 @@ mod tests {
             )
             .unwrap();
         let files = |_: &str| -> Result<String, String> { Err("no files".into()) };
-        let reader = CloudReader::new(&provider, &files, ClientIdentity::default(), true);
+        let reader = CloudReader::new(
+            Providers::single(&provider),
+            &files,
+            ClientIdentity::default(),
+            true,
+        );
 
         let config = reader
-            .read_data_source("azurerm_client_config", &Value::Map(BTreeMap::new()))
+            .read_data_source("azurerm_client_config", &Value::Map(BTreeMap::new()), None)
             .unwrap();
         assert_eq!(
             config.get_attr("subscription_id").unwrap().as_str(),
@@ -469,6 +506,7 @@ mod tests {
             .read_data_source(
                 "azurerm_subscription",
                 &Value::object([("subscription_id", Value::Null)]),
+                None,
             )
             .unwrap();
         assert_eq!(
@@ -478,7 +516,7 @@ mod tests {
 
         let args = Value::object([("name", Value::string("rg")), ("location", Value::Unknown)]);
         let group = reader
-            .read_data_source("azurerm_resource_group", &args)
+            .read_data_source("azurerm_resource_group", &args, None)
             .unwrap();
         assert_eq!(
             group.get_attr("location").unwrap().as_str(),
@@ -489,13 +527,13 @@ mod tests {
         let missing = Value::object([("name", Value::string("nope"))]);
         assert!(
             reader
-                .read_data_source("azurerm_resource_group", &missing)
+                .read_data_source("azurerm_resource_group", &missing, None)
                 .is_none()
         );
         let unknown = Value::object([("name", Value::Unknown)]);
         assert!(
             reader
-                .read_data_source("azurerm_resource_group", &unknown)
+                .read_data_source("azurerm_resource_group", &unknown, None)
                 .is_none()
         );
         assert!(reader.problems().is_empty());

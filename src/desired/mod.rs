@@ -17,9 +17,15 @@ use std::sync::Arc;
 
 /// What `desired` needs from outside: data source reads and the files `file()` names.
 pub trait Reader {
-    /// Read a data source: its type and configured arguments. `None` while no cloud reader is wired
-    /// in: every computed attribute is then unknown ("known after apply").
-    fn read_data_source(&self, type_name: &str, arguments: &Value) -> Option<Value>;
+    /// Read a data source: its type, configured arguments and the root provider alias it reads
+    /// through (`None` for the default provider). `None` while no cloud reader is wired in: every
+    /// computed attribute is then unknown ("known after apply").
+    fn read_data_source(
+        &self,
+        type_name: &str,
+        arguments: &Value,
+        provider_alias: Option<&str>,
+    ) -> Option<Value>;
     /// The contents of a file named by `file()` or `templatefile()`.
     fn read_file(&self, path: &str) -> Result<String, String>;
     /// Called once per managed instance after its configuration is evaluated and before anything
@@ -138,7 +144,12 @@ pub struct NoCloud<'a> {
 }
 
 impl Reader for NoCloud<'_> {
-    fn read_data_source(&self, _type_name: &str, _arguments: &Value) -> Option<Value> {
+    fn read_data_source(
+        &self,
+        _type_name: &str,
+        _arguments: &Value,
+        _provider_alias: Option<&str>,
+    ) -> Option<Value> {
         None
     }
     fn read_file(&self, path: &str) -> Result<String, String> {

@@ -888,7 +888,11 @@ impl<'c> Evaluator<'c> {
             );
             report_static = false;
             if resource.mode == Mode::Data
-                && let Some(read) = self.reader.read_data_source(&resource.type_name, &value)
+                && let Some(read) = self.reader.read_data_source(
+                    &resource.type_name,
+                    &value,
+                    provider_alias.as_deref(),
+                )
             {
                 value = read;
             }

@@ -112,8 +112,14 @@ struct Planner<'a> {
 }
 
 impl Reader for Planner<'_> {
-    fn read_data_source(&self, type_name: &str, arguments: &Value) -> Option<Value> {
-        self.inner.read_data_source(type_name, arguments)
+    fn read_data_source(
+        &self,
+        type_name: &str,
+        arguments: &Value,
+        provider_alias: Option<&str>,
+    ) -> Option<Value> {
+        self.inner
+            .read_data_source(type_name, arguments, provider_alias)
     }
 
     fn read_file(&self, path: &str) -> Result<String, String> {

@@ -1286,6 +1286,40 @@ fn an_aliased_provider_reaches_its_own_subscription() {
     );
     assert_plans_clean(dir);
 
+    // Data sources read through their provider's subscription: the spoke team looks the shared
+    // circuit up where it lives.
+    std::fs::write(
+        dir.join("lookup.tf"),
+        r#"
+data "azurerm_express_route_circuit" "shared" {
+  provider            = azurerm.connectivity
+  name                = "er-ams"
+  resource_group_name = "rg-circuits"
+}
+
+data "azurerm_client_config" "connectivity" {
+  provider = azurerm.connectivity
+}
+
+output "shared_circuit" {
+  value = data.azurerm_express_route_circuit.shared.id
+}
+
+output "connectivity_subscription" {
+  value = data.azurerm_client_config.connectivity.subscription_id
+}
+"#,
+    )
+    .unwrap();
+    let lookup = ok(dir, &["plan"]);
+    for text in [
+        format!("+ shared_circuit            = \"{}\"", circuit(connectivity)),
+        format!("+ connectivity_subscription = \"{connectivity}\""),
+    ] {
+        assert!(lookup.stdout.contains(&text), "{text}\n{}", lookup.describe());
+    }
+    std::fs::remove_file(dir.join("lookup.tf")).unwrap();
+
     // Refresh and delete follow each object's own subscription.
     let gone = ok(dir, &["destroy", "--auto-approve"]);
     assert!(
