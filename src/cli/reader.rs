@@ -463,8 +463,8 @@ fn token_claims(token: &str) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::Provider;
     use crate::emulator::{Emulator, EmulatorConfig};
+    use crate::provider::Provider;
     use crate::provider::{ArmClient, ClientOptions};
     use std::sync::Arc;
 

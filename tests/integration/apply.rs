@@ -1313,10 +1313,17 @@ output "connectivity_subscription" {
     .unwrap();
     let lookup = ok(dir, &["plan"]);
     for text in [
-        format!("+ shared_circuit            = \"{}\"", circuit(connectivity)),
+        format!(
+            "+ shared_circuit            = \"{}\"",
+            circuit(connectivity)
+        ),
         format!("+ connectivity_subscription = \"{connectivity}\""),
     ] {
-        assert!(lookup.stdout.contains(&text), "{text}\n{}", lookup.describe());
+        assert!(
+            lookup.stdout.contains(&text),
+            "{text}\n{}",
+            lookup.describe()
+        );
     }
     std::fs::remove_file(dir.join("lookup.tf")).unwrap();
 
