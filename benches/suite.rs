@@ -375,19 +375,21 @@ impl Cell {
     }
 }
 
-/// Measure `runs` runs of `make()` after one untimed run; `check` reads a run's standard output and
-/// says what is wrong with it, if anything.
+/// Measure `runs` runs of `make()`, after one untimed run when `warm_up`; `check` reads each run's
+/// standard output and says what is wrong with it, if anything.
 fn measure_runs(
     logs: &Path,
     name: &str,
     runs: usize,
+    warm_up: bool,
     cap: Option<Duration>,
     mut before_each: impl FnMut(),
     make: impl Fn() -> Command,
     check: impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<Outcome>, String> {
     let mut outcomes = Vec::new();
-    for run in 0..=runs {
+    let first = if warm_up { 0 } else { 1 };
+    for run in first..=runs {
         before_each();
         let outcome = run_measured(make(), logs, &format!("{name}-{run}"), cap);
         if outcome.killed {
@@ -626,6 +628,7 @@ fn row_validate(paths: &Paths, size: &SizeDir, runs: usize) -> Cell {
         &paths.logs,
         &name,
         runs,
+        true,
         None,
         || {},
         || peerform(paths, &size.estate(), &["validate"]),
@@ -653,6 +656,7 @@ fn row_plan(paths: &Paths, size: &SizeDir, runs: usize) -> Cell {
         &paths.logs,
         &format!("plan-{}", size.sites),
         runs,
+        true,
         None,
         || {},
         || peerform(paths, &size.plan(), &["plan", "--refresh=false"]),
@@ -702,6 +706,7 @@ fn row_state(paths: &Paths, size: &SizeDir, runs: usize) -> Cell {
         &paths.logs,
         &format!("state-{}", size.sites),
         runs,
+        true,
         None,
         || {
             let _ = fs::remove_file(work.join("peerform.tfstate.backup"));
@@ -900,6 +905,10 @@ fn prepare_refresh(paths: &Paths, size: &SizeDir, cap: Duration) -> Result<PathB
         dir.join("peerform.tfstate.seeded"),
         peerform::state::encode(&state)?,
     )?;
+    fs::write(
+        dir.join("seed-seconds"),
+        started.elapsed().as_secs_f64().to_string(),
+    )?;
     eprintln!(
         "  setup: {} objects PUT into emulator serve over HTTP in {:.1} s",
         state.resources.len(),
@@ -909,7 +918,42 @@ fn prepare_refresh(paths: &Paths, size: &SizeDir, cap: Duration) -> Result<PathB
     Ok(dir)
 }
 
-fn row_refresh(paths: &Paths, size: &SizeDir, runs: usize, cap: Duration) -> Cell {
+/// Objects per second put into the emulator and read back by refresh at the largest size measured
+/// so far, to tell whether a larger size can finish within the cap.
+#[derive(Clone, Copy)]
+struct RefreshRates {
+    resources: usize,
+    put_per_second: f64,
+    read_per_second: f64,
+}
+
+fn row_refresh(
+    paths: &Paths,
+    size: &SizeDir,
+    runs: usize,
+    cap: Duration,
+    rates: &mut Option<RefreshRates>,
+) -> Cell {
+    let cached = done(&size.dir.join("refresh"));
+    if let Some(r) = *rates {
+        let put = if cached {
+            0.0
+        } else {
+            size.resources() as f64 / r.put_per_second
+        };
+        let run = size.resources() as f64 / r.read_per_second;
+        if put + run > cap.as_secs_f64() {
+            return Cell::Text(format!(
+                "not run: at the rates measured at {} resources ({:.0} objects/s put into the emulator, {:.0} read by refresh) it would take about {:.0} min to load the emulator and {:.0} min per run, past the {} s cap (`--refresh-cap`)",
+                size_label(r.resources),
+                r.put_per_second,
+                r.read_per_second,
+                put / 60.0,
+                run / 60.0,
+                cap.as_secs()
+            ));
+        }
+    }
     let dir = match prepare_refresh(paths, size, cap) {
         Ok(dir) => dir,
         Err(e) => return Cell::Text(format!("not run: {e:#}")),
@@ -938,6 +982,8 @@ fn row_refresh(paths: &Paths, size: &SizeDir, runs: usize, cap: Duration) -> Cel
         &paths.logs,
         &format!("refresh-{}", size.sites),
         runs,
+        // A run reads every object; the first one is measured like the others.
+        false,
         Some(cap),
         || {
             fs::write(dir.join("peerform.tfstate"), &seeded).expect("write the state");
@@ -960,6 +1006,15 @@ fn row_refresh(paths: &Paths, size: &SizeDir, runs: usize, cap: Duration) -> Cel
             let mut m = summarise(&outcomes);
             let per_second = size.resources() as f64 / m.wall.as_secs_f64();
             m.extra = Some(format!("{per_second:.0} objects/s"));
+            let seed_seconds: f64 = fs::read_to_string(dir.join("seed-seconds"))
+                .ok()
+                .and_then(|t| t.trim().parse().ok())
+                .unwrap_or(f64::INFINITY);
+            *rates = Some(RefreshRates {
+                resources: size.resources(),
+                put_per_second: size.resources() as f64 / seed_seconds,
+                read_per_second: per_second,
+            });
             m.met = (size.resources() == 11_000).then_some(per_second >= 2000.0);
             Cell::Measured(m)
         }
@@ -977,6 +1032,7 @@ fn row_apply(paths: &Paths, size: &SizeDir, runs: usize) -> Cell {
         &paths.logs,
         &format!("apply-{}", size.sites),
         runs,
+        false,
         None,
         || {
             let _ = fs::remove_dir_all(&work);
@@ -1131,6 +1187,7 @@ fn row_terraform(
             &paths.logs,
             &format!("terraform-plan-{}", size.sites),
             runs,
+            true,
             Some(cap),
             || {},
             make,
@@ -1215,6 +1272,7 @@ fn main() {
     let wants = |row: &str| options.rows.iter().any(|r| r == row);
 
     let mut cells: HashMap<(&str, usize), Cell> = HashMap::new();
+    let mut refresh_rates = None;
     for &resources in &options.sizes {
         let sites = resources / estate::RESOURCES_PER_SITE;
         eprintln!(
@@ -1232,7 +1290,13 @@ fn main() {
                 "validate" => row_validate(&paths, &size, options.runs),
                 "plan" => row_plan(&paths, &size, options.runs),
                 "state" => row_state(&paths, &size, options.runs),
-                "refresh" => row_refresh(&paths, &size, options.runs, options.refresh_cap),
+                "refresh" => row_refresh(
+                    &paths,
+                    &size,
+                    options.runs,
+                    options.refresh_cap,
+                    &mut refresh_rates,
+                ),
                 "apply" if resources == 1_100 => row_apply(&paths, &size, options.runs),
                 "apply" => Cell::Text("–".into()),
                 _ => row_terraform(
