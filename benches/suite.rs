@@ -81,7 +81,7 @@ fn parse_options() -> Options {
                 .parse()
                 .unwrap_or_else(|_| panic!("--sizes takes resource counts, got {s}"));
             assert!(
-                n >= estate::RESOURCES_PER_SITE && n % estate::RESOURCES_PER_SITE == 0,
+                n >= estate::RESOURCES_PER_SITE && n.is_multiple_of(estate::RESOURCES_PER_SITE),
                 "--sizes: {n} is not a whole number of sites ({} resources each)",
                 estate::RESOURCES_PER_SITE
             );
@@ -377,12 +377,22 @@ impl Cell {
 
 /// Measure `runs` runs of `make()`, after one untimed run when `warm_up`; `check` reads each run's
 /// standard output and says what is wrong with it, if anything.
+/// How a row's command is run: how many measured runs, whether one untimed run comes first, and the
+/// cap on each.
+struct Runs {
+    count: usize,
+    warm_up: bool,
+    cap: Option<Duration>,
+}
+
 fn measure_runs(
     logs: &Path,
     name: &str,
-    runs: usize,
-    warm_up: bool,
-    cap: Option<Duration>,
+    Runs {
+        count: runs,
+        warm_up,
+        cap,
+    }: Runs,
     mut before_each: impl FnMut(),
     make: impl Fn() -> Command,
     check: impl Fn(&str) -> Option<String>,
@@ -627,9 +637,11 @@ fn row_validate(paths: &Paths, size: &SizeDir, runs: usize) -> Cell {
     match measure_runs(
         &paths.logs,
         &name,
-        runs,
-        true,
-        None,
+        Runs {
+            count: runs,
+            warm_up: true,
+            cap: None,
+        },
         || {},
         || peerform(paths, &size.estate(), &["validate"]),
         |out| expect_line(out, "Success! The configuration is valid."),
@@ -655,9 +667,11 @@ fn row_plan(paths: &Paths, size: &SizeDir, runs: usize) -> Cell {
     match measure_runs(
         &paths.logs,
         &format!("plan-{}", size.sites),
-        runs,
-        true,
-        None,
+        Runs {
+            count: runs,
+            warm_up: true,
+            cap: None,
+        },
         || {},
         || peerform(paths, &size.plan(), &["plan", "--refresh=false"]),
         |out| expect_line(out, &expected),
@@ -681,7 +695,8 @@ fn child_state(dir: &Path) {
     let backend = LocalBackend::new(&dir.join("peerform.tfstate"));
     let start = Instant::now();
     let mut state = backend.read().expect("reading").expect("a state");
-    let target = peerform::state::estate::site_address(0, "azurerm_virtual_network_gateway", "this");
+    let target =
+        peerform::state::estate::site_address(0, "azurerm_virtual_network_gateway", "this");
     if let Some(resource) = state.resources.get_mut(&target) {
         resource
             .attributes
@@ -705,9 +720,11 @@ fn row_state(paths: &Paths, size: &SizeDir, runs: usize) -> Cell {
     let result = measure_runs(
         &paths.logs,
         &format!("state-{}", size.sites),
-        runs,
-        true,
-        None,
+        Runs {
+            count: runs,
+            warm_up: true,
+            cap: None,
+        },
         || {
             let _ = fs::remove_file(work.join("peerform.tfstate.backup"));
             fs::copy(&source, work.join("peerform.tfstate")).expect("copy the state");
@@ -965,7 +982,7 @@ fn row_refresh(
     let url = served.url.clone();
     let seeded = match fs::read(dir.join("peerform.tfstate.seeded"))
         .map_err(anyhow::Error::from)
-        .and_then(|b| peerform::state::decode(&b).map_err(anyhow::Error::from))
+        .and_then(|b| peerform::state::decode(&b))
     {
         Ok(mut state) => {
             // The state records the endpoint it was applied to; this server's port is new.
@@ -981,10 +998,12 @@ fn row_refresh(
     let result = measure_runs(
         &paths.logs,
         &format!("refresh-{}", size.sites),
-        runs,
-        // A run reads every object; the first one is measured like the others.
-        false,
-        Some(cap),
+        Runs {
+            count: runs,
+            // A run reads every object; the first one is measured like the others.
+            warm_up: false,
+            cap: Some(cap),
+        },
         || {
             fs::write(dir.join("peerform.tfstate"), &seeded).expect("write the state");
             let _ = fs::remove_file(dir.join("peerform.tfstate.backup"));
@@ -1031,9 +1050,11 @@ fn row_apply(paths: &Paths, size: &SizeDir, runs: usize) -> Cell {
     let result = measure_runs(
         &paths.logs,
         &format!("apply-{}", size.sites),
-        runs,
-        false,
-        None,
+        Runs {
+            count: runs,
+            warm_up: false,
+            cap: None,
+        },
         || {
             let _ = fs::remove_dir_all(&work);
             copy_config(&size.estate(), &work);
@@ -1186,9 +1207,11 @@ fn row_terraform(
         measure_runs(
             &paths.logs,
             &format!("terraform-plan-{}", size.sites),
-            runs,
-            true,
-            Some(cap),
+            Runs {
+                count: runs,
+                warm_up: true,
+                cap: Some(cap),
+            },
             || {},
             make,
             |out| expect_line(out, &expected),
@@ -1407,7 +1430,7 @@ fn main() {
         machine()
     ));
     out.push_str(&format!(
-        "Median of {} runs after one untimed run (a single run where marked); Terraform capped at {} s, refresh (with its setup) at {} s.\n",
+        "Median of {} runs (validate, plan, state and Terraform after one untimed run; a single run where marked); peak memory is the largest of the runs; Terraform capped at {} s, refresh (with its setup) at {} s.\n",
         options.runs,
         options.terraform_cap.as_secs(),
         options.refresh_cap.as_secs()

@@ -50,7 +50,9 @@ pub fn change_gateway_sku(dir: &Path) -> std::io::Result<()> {
     let path = dir.join("terraform.tfvars");
     let text = std::fs::read_to_string(&path)?;
     if !text.contains(GATEWAY_SKU_LINE) {
-        return Err(std::io::Error::other("terraform.tfvars has no gateway SKU line"));
+        return Err(std::io::Error::other(
+            "terraform.tfvars has no gateway SKU line",
+        ));
     }
     std::fs::write(&path, text.replace(GATEWAY_SKU_LINE, GATEWAY_SKU_CHANGED))
 }
@@ -597,9 +599,9 @@ pub fn terraform_data_state(sites: usize, terraform_version: &str) -> String {
                     TfExpr::Var(name) => tf_var(name),
                     TfExpr::Id(name) => terraform_data_id(name).into(),
                     TfExpr::Output(name, field) => site_values
-                            .get(name)
-                            .and_then(|m| m.get(*field))
-                            .cloned()
+                        .get(name)
+                        .and_then(|m| m.get(*field))
+                        .cloned()
                         .unwrap_or_else(|| panic!("{name}.{field} used before it is set")),
                 };
                 let ty = if v.is_number() { "number" } else { "string" };
