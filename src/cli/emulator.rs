@@ -296,6 +296,13 @@ pub fn connect(
             } else {
                 ClientOptions {
                     poll_interval: Duration::from_millis(100),
+                    // The client-side read limit protects Azure's quota; a loopback endpoint
+                    // (`emulator serve`) has none, and the limit would hold refresh to 20 reads/s.
+                    reads_per_second: if local {
+                        0.0
+                    } else {
+                        ClientOptions::new(&subscription).reads_per_second
+                    },
                     ..ClientOptions::new(&subscription)
                 }
             };
