@@ -4,7 +4,7 @@
 
 use super::{Binder, Executor, Hook, Outcome, Recorder};
 use crate::plan::{Plan, StepKind};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -99,6 +99,8 @@ pub fn apply(
         }
     }
     let mut ready: BTreeSet<usize> = (0..n).filter(|&i| remaining[i] == 0).collect();
+    // Values bound for ready steps that have not started yet.
+    let mut prebound: HashMap<usize, crate::lang::Value> = HashMap::new();
     let mut busy_keys: HashSet<String> = HashSet::new();
     let mut state: Vec<u8> = vec![0; n]; // 0 pending, 1 running, 2 done, 3 failed, 4 skipped
     let mut running = 0usize;
@@ -165,20 +167,39 @@ pub fn apply(
                         )
                     })
                     .collect();
+                let wants = |i: usize| {
+                    matches!(
+                        steps[i].kind,
+                        StepKind::Create | StepKind::Update | StepKind::Read
+                    ) && binder.wants(&plan.changes[steps[i].change])
+                };
                 let to_bind: Vec<usize> = needs_value
                     .iter()
                     .copied()
-                    .filter(|&i| binder.wants(&plan.changes[steps[i].change]))
+                    .filter(|&i| !prebound.contains_key(&i) && wants(i))
                     .collect();
                 let mut bound: Vec<(usize, Result<crate::lang::Value, String>)> = Vec::new();
                 if !to_bind.is_empty() {
-                    let change_indexes: Vec<usize> =
-                        to_bind.iter().map(|&i| steps[i].change).collect();
+                    // Every ready step's dependencies are done, so its value is final now: one
+                    // binding serves them all, instead of one per step as workers free up.
+                    let mut all = to_bind.clone();
+                    all.extend(
+                        ready
+                            .iter()
+                            .copied()
+                            .filter(|i| !to_bind.contains(i) && !prebound.contains_key(i))
+                            .filter(|&i| wants(i)),
+                    );
+                    let change_indexes: Vec<usize> = all.iter().map(|&i| steps[i].change).collect();
                     match binder.bind(&change_indexes) {
-                        Ok(values) => {
-                            bound.extend(to_bind.iter().copied().zip(values.into_iter().map(Ok)))
-                        }
+                        Ok(values) => prebound.extend(all.iter().copied().zip(values)),
+                        // Only the steps starting now fail; the others are bound again later.
                         Err(e) => bound.extend(to_bind.iter().map(|&i| (i, Err(e.clone())))),
+                    }
+                }
+                for &i in &needs_value {
+                    if let Some(value) = prebound.remove(&i) {
+                        bound.push((i, Ok(value)));
                     }
                 }
                 for i in batch {
@@ -616,6 +637,59 @@ mod tests {
             "one intent per create"
         );
         assert!(exec.max_concurrent.load(Ordering::SeqCst) <= 4);
+    }
+
+    /// Binds every value to "bound", counting calls and the values asked for.
+    #[derive(Default)]
+    struct CountingBinder {
+        calls: AtomicUsize,
+        values: AtomicUsize,
+    }
+
+    impl Binder for CountingBinder {
+        fn bind(&self, changes: &[usize]) -> Result<Vec<Value>, String> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            self.values.fetch_add(changes.len(), Ordering::SeqCst);
+            Ok(changes.iter().map(|_| Value::string("bound")).collect())
+        }
+
+        fn wants(&self, _change: &ResourceChange) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn one_binding_serves_every_ready_step_and_each_value_is_bound_once() {
+        // Twenty independent creates, two workers: binding once per started step would take
+        // twenty re-plans; the ready ones are all bound at once.
+        let changes: Vec<ResourceChange> = (0..20)
+            .map(|i| {
+                change(
+                    "azurerm_resource_group",
+                    &format!("rg{i}"),
+                    Action::Create,
+                    vec![],
+                )
+            })
+            .collect();
+        let plan = plan_of(changes);
+        let binder = CountingBinder::default();
+        let exec = Recording::default();
+        let report = apply(
+            &plan,
+            &ApplyOptions {
+                parallelism: 2,
+                still_interval: Duration::from_secs(60),
+            },
+            &exec,
+            &binder,
+            &Journal::default(),
+            &Quiet,
+            &AtomicBool::new(false),
+        );
+        assert!(report.succeeded(), "{report:?}");
+        assert_eq!(binder.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(binder.values.load(Ordering::SeqCst), 20);
     }
 
     #[test]

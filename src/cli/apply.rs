@@ -1149,15 +1149,18 @@ impl Binder for ReplanBinder<'_> {
                 .collect::<Vec<_>>()
                 .join("; "));
         }
+        let fresh_after: HashMap<&ResourceInstanceAddr, &Value> = fresh
+            .changes
+            .iter()
+            .filter_map(|f| Some((&f.addr, f.after.as_ref()?)))
+            .collect();
         changes
             .iter()
             .map(|&c| {
                 let addr = &self.plan.changes[c].addr;
-                fresh
-                    .changes
-                    .iter()
-                    .find(|f| &f.addr == addr)
-                    .and_then(|f| f.after.clone())
+                fresh_after
+                    .get(addr)
+                    .map(|v| (*v).clone())
                     .ok_or_else(|| format!("{addr} is no longer in the configuration"))
             })
             .collect()
