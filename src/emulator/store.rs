@@ -42,6 +42,13 @@ pub struct Store {
     conn: Connection,
 }
 
+/// The bounds of the keys below `key` (its descendants): every key that starts with `key/` lies
+/// strictly between `key/` and `key0` (`0` follows `/`), so the primary key index finds them
+/// without reading the whole table.
+fn below(key: &str) -> (String, String) {
+    (format!("{key}/"), format!("{key}0"))
+}
+
 impl Store {
     /// Open (creating when missing) the database at `path`.
     pub fn open(path: &Path) -> Result<Store> {
@@ -80,6 +87,7 @@ impl Store {
                  seq INTEGER NOT NULL);
              CREATE INDEX IF NOT EXISTS resources_parent ON resources(parent, seq);
              CREATE INDEX IF NOT EXISTS resources_scope ON resources(sub, kind, rg, seq);
+             CREATE INDEX IF NOT EXISTS resources_busy ON resources(key) WHERE op IS NOT NULL;
              CREATE TABLE IF NOT EXISTS refs (from_key TEXT NOT NULL, to_key TEXT NOT NULL);
              CREATE INDEX IF NOT EXISTS refs_from ON refs(from_key);
              CREATE INDEX IF NOT EXISTS refs_to ON refs(to_key);
@@ -211,17 +219,17 @@ impl Store {
 
     /// Delete a resource, its descendants and their outgoing references.
     pub fn delete_tree(&self, key: &str) -> Result<()> {
-        let prefix = format!("{key}/");
+        let (low, high) = below(key);
         self.conn
             .execute(
-                "DELETE FROM resources WHERE key = ?1 OR substr(key, 1, length(?2)) = ?2",
-                params![key, prefix],
+                "DELETE FROM resources WHERE key = ?1 OR (key > ?2 AND key < ?3)",
+                params![key, low, high],
             )
             .with_context(|| format!("deleting {key}"))?;
         self.conn
             .execute(
-                "DELETE FROM refs WHERE from_key = ?1 OR substr(from_key, 1, length(?2)) = ?2",
-                params![key, prefix],
+                "DELETE FROM refs WHERE from_key = ?1 OR (from_key > ?2 AND from_key < ?3)",
+                params![key, low, high],
             )
             .with_context(|| format!("deleting references of {key}"))?;
         Ok(())
@@ -237,10 +245,10 @@ impl Store {
 
     /// Every key below this one (descendants), in creation order.
     pub fn descendants(&self, key: &str) -> Result<Vec<Row>> {
-        let prefix = format!("{key}/");
+        let (low, high) = below(key);
         self.query_rows(
-            "SELECT id, body, op FROM resources WHERE substr(key, 1, length(?1)) = ?1 ORDER BY seq",
-            params![prefix],
+            "SELECT id, body, op FROM resources WHERE key > ?1 AND key < ?2 ORDER BY seq",
+            params![low, high],
         )
     }
 
@@ -297,18 +305,18 @@ impl Store {
 
     /// Keys of resources referencing `key` or anything below it, excluding its own subtree.
     pub fn referrers(&self, key: &str) -> Result<Vec<String>> {
-        let prefix = format!("{key}/");
+        let (low, high) = below(key);
         let mut statement = self
             .conn
             .prepare_cached(
                 "SELECT DISTINCT from_key FROM refs
-                 WHERE (to_key = ?1 OR substr(to_key, 1, length(?2)) = ?2)
-                   AND from_key != ?1 AND substr(from_key, 1, length(?2)) != ?2
+                 WHERE (to_key = ?1 OR (to_key > ?2 AND to_key < ?3))
+                   AND from_key != ?1 AND NOT (from_key > ?2 AND from_key < ?3)
                  ORDER BY from_key",
             )
             .context("preparing a reference query")?;
         let keys = statement
-            .query_map(params![key, prefix], |r| r.get::<_, String>(0))
+            .query_map(params![key, low, high], |r| r.get::<_, String>(0))
             .with_context(|| format!("finding references to {key}"))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .with_context(|| format!("reading references to {key}"))?;
