@@ -161,7 +161,7 @@ impl<'a> CloudReader<'a> {
             .and_then(|b| b.get("tags"))
             .map(Value::from_json)
             .filter(|t| !t.is_null())
-            .unwrap_or_else(|| Value::Map(BTreeMap::new()));
+            .unwrap_or_else(|| Value::map(BTreeMap::new()));
         let value = Value::object([
             (
                 "id",
@@ -285,7 +285,7 @@ impl<'a> CloudReader<'a> {
                 .cloned()
                 .unwrap_or(Value::List(Vec::new())),
         );
-        let value = Value::Map(out);
+        let value = Value::map(out);
         self.remember(&key, &value);
         Some(value)
     }
@@ -296,7 +296,7 @@ impl Reader for CloudReader<'_> {
         match type_name {
             "azurerm_client_config" => {
                 let mut value = self.client_config();
-                if let (Value::Map(map), Some(t)) = (&mut value, arguments.get_attr("timeouts")) {
+                if let (Some(map), Some(t)) = (value.map_mut(), arguments.get_attr("timeouts")) {
                     map.insert("timeouts".into(), t.clone());
                 }
                 Some(value)
@@ -352,7 +352,7 @@ fn extras(type_name: &str, id: &ResourceId, body: &Json) -> BTreeMap<String, Val
                     addresses.extend(prefixes.iter().map(|x| text(Some(x))));
                 }
             }
-            out.insert("vnet_peerings".into(), Value::Map(peerings));
+            out.insert("vnet_peerings".into(), Value::map(peerings));
             out.insert("vnet_peerings_addresses".into(), Value::List(addresses));
         }
         "azurerm_subnet" => {
@@ -454,7 +454,7 @@ mod tests {
         let reader = CloudReader::new(&provider, &files, ClientIdentity::default(), true);
 
         let config = reader
-            .read_data_source("azurerm_client_config", &Value::Map(BTreeMap::new()))
+            .read_data_source("azurerm_client_config", &Value::map(BTreeMap::new()))
             .unwrap();
         assert_eq!(
             config.get_attr("subscription_id").unwrap().as_str(),
