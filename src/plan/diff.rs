@@ -337,9 +337,13 @@ pub fn diff(
             });
         }
     }
-    // The plan's "before"; the domain rule reads the same value.
-    let before = super::before_value(prior);
+    // The plan's "before"; the domain rule reads the same value. An unchanged object's planned
+    // value is usually the very same: then the two share one map rather than hold two copies.
+    let mut before = super::before_value(prior);
     let after = Value::map(planned);
+    if before == after {
+        before = after.clone();
+    }
     if let Some(reason) = (options.domain_rule)(schema.type_name, &before, &after) {
         reasons.push(reason);
     }
