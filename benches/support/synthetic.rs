@@ -113,7 +113,7 @@ fn fake_value(address: &ResourceInstanceAddr, name: &str) -> Value {
                 }
                 peerform::lang::Type::Set(_) => return Value::Set(Vec::new()),
                 peerform::lang::Type::Map(_) | peerform::lang::Type::Object(_) => {
-                    return Value::Map(BTreeMap::new());
+                    return Value::map(BTreeMap::new());
                 }
                 _ => {}
             }
@@ -137,8 +137,9 @@ fn fill(address: &ResourceInstanceAddr, name: &str, value: Value) -> Value {
             Value::List(items.into_iter().map(|v| fill(address, "", v)).collect())
         }
         Value::Set(items) => Value::set(items.into_iter().map(|v| fill(address, "", v)).collect()),
-        Value::Map(map) => Value::Map(
-            map.into_iter()
+        Value::Map(map) => Value::map(
+            std::sync::Arc::unwrap_or_clone(map)
+                .into_iter()
                 .map(|(k, v)| {
                     let v = fill(address, "", v);
                     (k, v)
@@ -234,7 +235,7 @@ fn fill_output(value: &Value) -> Value {
         Value::Sensitive(inner) => Value::Sensitive(Box::new(fill_output(inner))),
         Value::List(items) => Value::List(items.iter().map(fill_output).collect()),
         Value::Set(items) => Value::set(items.iter().map(fill_output).collect()),
-        Value::Map(map) => Value::Map(
+        Value::Map(map) => Value::map(
             map.iter()
                 .map(|(k, v)| (k.clone(), fill_output(v)))
                 .collect(),

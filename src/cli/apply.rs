@@ -519,7 +519,7 @@ impl<'a> SecretValues<'a> {
                 .map(|addr| {
                     let r = &state.resources[*addr];
                     let id = crate::arm::ResourceId::parse(&r.id).map_err(|e| format!("{e:#}"))?;
-                    let prior = Value::Map(r.attributes.clone());
+                    let prior = Value::map(r.attributes.clone());
                     let value = self
                         .provider
                         .read(&r.type_name, &id, Some(&prior))
@@ -531,7 +531,7 @@ impl<'a> SecretValues<'a> {
                 let (addr, value) = item?;
                 match value {
                     Some(v) => self.remember(&addr, &v),
-                    None => self.remember(&addr, &Value::Map(BTreeMap::new())),
+                    None => self.remember(&addr, &Value::map(BTreeMap::new())),
                 }
             }
         }
@@ -995,7 +995,7 @@ impl Executor for ProviderExecutor<'_> {
                     .provider(change)
                     .create_or_update_within(&change.type_name, &plain, timeout)
                     .map_err(|e| within(err(e)))?;
-                if let Value::Map(map) = &mut attributes {
+                if let Some(map) = attributes.map_mut() {
                     map.entry("id".to_string())
                         .or_insert_with(|| Value::string(id.to_string()));
                 }
@@ -1014,7 +1014,7 @@ impl Executor for ProviderExecutor<'_> {
                     .map_err(err)?
                 {
                     Some(mut v) => {
-                        if let Value::Map(map) = &mut v {
+                        if let Some(map) = v.map_mut() {
                             map.entry("id".to_string())
                                 .or_insert_with(|| Value::string(id.to_string()));
                         }
@@ -1049,7 +1049,7 @@ fn without_own_secrets(type_name: &str, value: &Value) -> Value {
             map.insert(attribute.name.to_string(), Value::Null);
         }
     }
-    Value::Map(map)
+    Value::map(map)
 }
 
 /// The first attribute path still unknown in a value about to be sent, if any. Attributes and

@@ -231,7 +231,7 @@ fn fresh_outputs(
             .par_iter()
             .map(|(addr, r)| {
                 let id = crate::arm::ResourceId::parse(&r.id)?;
-                let prior = Value::Map(r.attributes.clone());
+                let prior = Value::map(r.attributes.clone());
                 let value = provider
                     .read(&r.type_name, &id, Some(&prior))
                     .with_context(|| format!("reading {addr}"))?;

@@ -347,7 +347,7 @@ pub fn refresh(
                     return Ok(None);
                 }
                 let id = crate::arm::ResourceId::parse(&r.id)?;
-                let prior = crate::lang::Value::Map(r.attributes.clone());
+                let prior = crate::lang::Value::map(r.attributes.clone());
                 provider
                     .read(&r.type_name, &id, Some(&prior))
                     .with_context(|| format!("refreshing {addr}"))
@@ -579,7 +579,7 @@ pub fn plan_for_apply<'b>(
     if !plan_diags.has_errors() {
         let prior = |addr: &crate::config::addr::ResourceInstanceAddr| {
             let object = state.resources.get(addr)?;
-            Some(crate::lang::Value::Map(object.attributes.clone()))
+            Some(crate::lang::Value::map(object.attributes.clone()))
         };
         plan_diags.extend(crate::rules::check(&desired, &prior, &rule_settings));
     }

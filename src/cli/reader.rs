@@ -80,7 +80,7 @@ impl<'a> CloudReader<'a> {
         let default = self.subscription(None);
         let subscription = self.subscription(alias);
         if subscription != default
-            && let Value::Map(map) = &mut value
+            && let Some(map) = value.map_mut()
         {
             if let Some(Value::String(id)) = map.get_mut("id") {
                 *id = id.replace(
@@ -182,7 +182,7 @@ impl<'a> CloudReader<'a> {
             .and_then(|b| b.get("tags"))
             .map(Value::from_json)
             .filter(|t| !t.is_null())
-            .unwrap_or_else(|| Value::Map(BTreeMap::new()));
+            .unwrap_or_else(|| Value::map(BTreeMap::new()));
         let value = Value::object([
             (
                 "id",
@@ -311,7 +311,7 @@ impl<'a> CloudReader<'a> {
                 .cloned()
                 .unwrap_or(Value::List(Vec::new())),
         );
-        let value = Value::Map(out);
+        let value = Value::map(out);
         self.remember(&key, &value);
         Some(value)
     }
@@ -327,7 +327,7 @@ impl Reader for CloudReader<'_> {
         match type_name {
             "azurerm_client_config" => {
                 let mut value = self.client_config(provider_alias);
-                if let (Value::Map(map), Some(t)) = (&mut value, arguments.get_attr("timeouts")) {
+                if let (Some(map), Some(t)) = (value.map_mut(), arguments.get_attr("timeouts")) {
                     map.insert("timeouts".into(), t.clone());
                 }
                 Some(value)
@@ -383,7 +383,7 @@ fn extras(type_name: &str, id: &ResourceId, body: &Json) -> BTreeMap<String, Val
                     addresses.extend(prefixes.iter().map(|x| text(Some(x))));
                 }
             }
-            out.insert("vnet_peerings".into(), Value::Map(peerings));
+            out.insert("vnet_peerings".into(), Value::map(peerings));
             out.insert("vnet_peerings_addresses".into(), Value::List(addresses));
         }
         "azurerm_subnet" => {
@@ -491,7 +491,7 @@ mod tests {
         );
 
         let config = reader
-            .read_data_source("azurerm_client_config", &Value::Map(BTreeMap::new()), None)
+            .read_data_source("azurerm_client_config", &Value::map(BTreeMap::new()), None)
             .unwrap();
         assert_eq!(
             config.get_attr("subscription_id").unwrap().as_str(),

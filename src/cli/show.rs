@@ -173,7 +173,7 @@ fn render(value: &Value, depth: usize) -> String {
         Value::Map(map) if !map.is_empty() => {
             let width = map.keys().map(|k| key(k).len()).max().unwrap_or(0);
             let mut text = "{\n".to_string();
-            for (name, v) in map {
+            for (name, v) in map.iter() {
                 text.push_str(&format!(
                     "{indent}    {:<width$} = {}\n",
                     key(name),

@@ -10,6 +10,7 @@ use crate::diag::{Diagnostic, Span};
 use crate::lang::{Scope, Step, Value, eval};
 use crate::schema::BlockSchema;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Context for messages: the resource address and where its block starts.
 pub struct BodyContext<'a> {
@@ -368,7 +369,7 @@ pub fn eval_body(
             }
         }
     }
-    Value::Map(values)
+    Value::map(values)
 }
 
 /// Expand `dynamic "KIND" { for_each = …, iterator = …, content { … } }` into one content block per
@@ -467,7 +468,7 @@ fn expand_dynamic<'b>(
             .map(|(i, v)| (Value::int(i as i64), v))
             .collect(),
         Value::Set(items) => items.into_iter().map(|v| (v.clone(), v)).collect(),
-        Value::Map(map) => map
+        Value::Map(map) => Arc::unwrap_or_clone(map)
             .into_iter()
             .map(|(k, v)| (Value::String(k), v))
             .collect(),

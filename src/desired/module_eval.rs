@@ -18,6 +18,7 @@ use crate::graph::Dag;
 use crate::lang::{Type, Value, eval, references};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// An instance's key, its `each` (key, value) and its `count.index`.
 type InstanceKeys = (Option<InstanceKey>, Option<(Value, Value)>, Option<i64>);
@@ -666,7 +667,10 @@ impl<'c> Evaluator<'c> {
                     None
                 }
                 Value::Map(map) => Some(Expansion::ForEach(
-                    map.into_iter().map(|(k, v)| (k, Some(v))).collect(),
+                    Arc::unwrap_or_clone(map)
+                        .into_iter()
+                        .map(|(k, v)| (k, Some(v)))
+                        .collect(),
                 )),
                 Value::Set(items) => {
                     let mut out = BTreeMap::new();

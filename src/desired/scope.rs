@@ -198,7 +198,7 @@ impl<'a> EvalScope<'a> {
                     None => {
                         self.record(&map.values().copied().collect::<Vec<_>>());
                         Ok((
-                            Value::Map(
+                            Value::map(
                                 map.iter()
                                     .map(|(k, &i)| (k.clone(), self.instances[i].value.clone()))
                                     .collect(),
@@ -210,7 +210,7 @@ impl<'a> EvalScope<'a> {
                 _ => {
                     self.record(&map.values().copied().collect::<Vec<_>>());
                     Ok((
-                        Value::Map(
+                        Value::map(
                             map.iter()
                                 .map(|(k, &i)| (k.clone(), self.instances[i].value.clone()))
                                 .collect(),
@@ -249,7 +249,7 @@ impl<'a> EvalScope<'a> {
                 self.record(&t.deps);
             }
             (
-                Value::Map(
+                Value::map(
                     outputs
                         .iter()
                         .map(|(k, t)| (k.clone(), t.value.clone()))
@@ -291,7 +291,7 @@ impl<'a> EvalScope<'a> {
                         .iter()
                         .map(|(k, o)| (k.clone(), object(o, &[], 0).0))
                         .collect();
-                    Ok((Value::Map(all), 1))
+                    Ok((Value::map(all), 1))
                 }
             },
         }

@@ -12,6 +12,7 @@ use crate::diag::{Diagnostic, FileId, Span};
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Array, Conditional, Expression, ForExpr, Object, ObjectKey};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A reference found in an expression: `var.x`, `local.y`, `azurerm_subnet.gw.id`, `module.m.out`, …
 #[derive(Clone, Debug, PartialEq)]
@@ -246,7 +247,7 @@ impl<'s> Evaluator<'s> {
         let result = if unknown {
             Value::Unknown
         } else {
-            Value::Map(map)
+            Value::map(map)
         };
         Ok(marked(result, sensitive))
     }
@@ -343,7 +344,8 @@ impl<'s> Evaluator<'s> {
                 items.into_iter().map(|item| (item.clone(), item)).collect(),
             )),
             Value::Map(map) => Ok(ForItems::Items(
-                map.into_iter()
+                Arc::unwrap_or_clone(map)
+                    .into_iter()
                     .map(|(key, item)| (Value::String(key), item))
                     .collect(),
             )),
@@ -498,14 +500,14 @@ impl<'s> Evaluator<'s> {
         } else if for_expr.key_expr.is_none() {
             Value::List(list)
         } else if for_expr.grouping {
-            Value::Map(
+            Value::map(
                 groups
                     .into_iter()
                     .map(|(key, values)| (key, Value::List(values)))
                     .collect(),
             )
         } else {
-            Value::Map(map)
+            Value::map(map)
         };
         Ok((value, sensitive))
     }

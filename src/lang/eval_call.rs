@@ -406,7 +406,7 @@ fn suggestion(name: &str) -> Option<&'static str> {
 /// What a template rendered by `templatefile` sees: only its `vars`; files through the caller's
 /// scope.
 struct TemplateScope<'a> {
-    vars: BTreeMap<String, Value>,
+    vars: std::sync::Arc<BTreeMap<String, Value>>,
     outer: &'a dyn Scope,
 }
 

@@ -7,6 +7,7 @@
 //! [`Scope::resolve`]: super::Scope::resolve
 
 use super::eval::{Evaluator, marked, to_number, to_string};
+use super::value::take_entry;
 use super::{Step, Value};
 use crate::diag::{Diagnostic, Span};
 use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
@@ -142,7 +143,7 @@ impl Evaluator<'_> {
                     node,
                 ));
             }
-            Value::Map(mut map) => match map.remove(name) {
+            Value::Map(map) => match take_entry(map, name) {
                 Some(item) => item,
                 None => {
                     return Err(self.error(
@@ -252,7 +253,7 @@ impl Evaluator<'_> {
                     }
                 }
             }
-            Value::Map(mut map) => {
+            Value::Map(map) => {
                 let Some(key) = to_string(&key) else {
                     return Err(self.error(
                         "Invalid index",
@@ -260,7 +261,7 @@ impl Evaluator<'_> {
                         node,
                     ));
                 };
-                match map.remove(&key) {
+                match take_entry(map, &key) {
                     Some(item) => item,
                     None => {
                         return Err(self.error("Invalid index", format!("{NOT_FOUND}."), node));

@@ -8,6 +8,7 @@ use crate::diag::{Diagnostic, FileId, Span};
 use hcl_edit::expr::{Expression, ObjectKey};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// A type constraint.
 #[derive(Clone, Debug, PartialEq)]
@@ -543,13 +544,13 @@ fn convert_unmarked(ty: &Type, value: Value) -> Result<Value, String> {
             };
             let elem = unified_element(elem, map.values(), "map element values")?;
             let mut out = BTreeMap::new();
-            for (key, item) in map {
+            for (key, item) in Arc::unwrap_or_clone(map) {
                 let item = elem
                     .convert(item)
                     .map_err(|e| format!("element {key:?}: {e}"))?;
                 out.insert(key, item);
             }
-            Ok(Value::Map(out))
+            Ok(Value::map(out))
         }
         Type::Tuple(types) => {
             let items = match value {
@@ -565,9 +566,10 @@ fn convert_unmarked(ty: &Type, value: Value) -> Result<Value, String> {
                 .map(Value::List)
         }
         Type::Object(attrs) => {
-            let Value::Map(mut map) = value else {
+            let Value::Map(map) = value else {
                 return Err("object required".to_string());
             };
+            let mut map = Arc::unwrap_or_clone(map);
             let missing: Vec<&str> = attrs
                 .iter()
                 .filter(|a| !a.optional && !map.contains_key(&a.name))
@@ -588,7 +590,7 @@ fn convert_unmarked(ty: &Type, value: Value) -> Result<Value, String> {
                 };
                 out.insert(attr.name.clone(), item);
             }
-            Ok(Value::Map(out))
+            Ok(Value::map(out))
         }
     }
 }

@@ -6,6 +6,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// A number. Terraform uses arbitrary precision; ExpressRoute values (ASNs, VLANs, bandwidths, prefix
 /// lengths) are integers far inside f64's exact range.
@@ -44,10 +45,20 @@ pub enum Value {
     List(Vec<Value>),
     /// A set: sorted by [`Value::total_cmp`] and without duplicates.
     Set(Vec<Value>),
-    /// A map or object, keys sorted.
-    Map(BTreeMap<String, Value>),
+    /// A map or object, keys sorted. Shared: the desired graph, the plan and the renderers hold the
+    /// same objects, so a clone is a reference count; [`Value::map_mut`] copies on write.
+    Map(Arc<BTreeMap<String, Value>>),
     /// A sensitive value. Never nested directly inside another `Sensitive`.
     Sensitive(Box<Value>),
+}
+
+/// The entry `key` of a map taken out: moved when this is the map's only holder, else cloned (a
+/// shared map is not copied to take one entry).
+pub fn take_entry(map: Arc<BTreeMap<String, Value>>, key: &str) -> Option<Value> {
+    match Arc::try_unwrap(map) {
+        Ok(mut map) => map.remove(key),
+        Err(shared) => shared.get(key).cloned(),
+    }
 }
 
 impl Value {
@@ -71,7 +82,12 @@ impl Value {
     }
 
     pub fn object<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
-        Value::Map(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+        Value::map(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// A map or object value.
+    pub fn map(map: BTreeMap<String, Value>) -> Value {
+        Value::Map(Arc::new(map))
     }
 
     /// Mark as sensitive (idempotent).
@@ -128,7 +144,7 @@ impl Value {
             }
             Value::Map(map) => {
                 let mut any = false;
-                let map = map
+                let map = Arc::unwrap_or_clone(map)
                     .into_iter()
                     .map(|(k, v)| {
                         let (v, m) = v.unmark_deep();
@@ -136,7 +152,7 @@ impl Value {
                         (k, v)
                     })
                     .collect();
-                (Value::Map(map), any)
+                (Value::map(map), any)
             }
             other => (other, false),
         }
@@ -219,6 +235,15 @@ impl Value {
         }
     }
 
+    /// The entries of a map or object (not under a sensitive mark) to change in place, copied first
+    /// when the map is shared.
+    pub fn map_mut(&mut self) -> Option<&mut BTreeMap<String, Value>> {
+        match self {
+            Value::Map(m) => Some(Arc::make_mut(m)),
+            _ => None,
+        }
+    }
+
     /// Elements of a list, tuple or set.
     pub fn as_list(&self) -> Option<&[Value]> {
         match self.unmark().0 {
@@ -284,7 +309,7 @@ impl Value {
             serde_json::Value::Array(items) => {
                 Value::List(items.iter().map(Value::from_json).collect())
             }
-            serde_json::Value::Object(map) => Value::Map(
+            serde_json::Value::Object(map) => Value::map(
                 map.iter()
                     .map(|(k, v)| (k.clone(), Value::from_json(v)))
                     .collect(),

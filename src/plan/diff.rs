@@ -10,6 +10,7 @@ use crate::lang::Value;
 use crate::schema::{BlockSchema, ResourceSchema};
 use crate::state::{ResourceState, State, Status};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The decision for one instance.
 #[derive(Clone, Debug)]
@@ -69,7 +70,7 @@ pub fn normalise(value: &Value) -> Value {
             Value::List(items)
         }
         Value::List(items) => Value::List(items.iter().map(normalise).collect()),
-        Value::Map(map) => Value::Map(map.iter().map(|(k, v)| (k.clone(), normalise(v))).collect()),
+        Value::Map(map) => Value::map(map.iter().map(|(k, v)| (k.clone(), normalise(v))).collect()),
         other => other.clone(),
     }
 }
@@ -84,7 +85,7 @@ pub fn normalise_keep_marks(value: &Value) -> Value {
             Value::List(items)
         }
         Value::List(items) => Value::List(items.iter().map(normalise_keep_marks).collect()),
-        Value::Map(map) => Value::Map(
+        Value::Map(map) => Value::map(
             map.iter()
                 .map(|(k, v)| (k.clone(), normalise_keep_marks(v)))
                 .collect(),
@@ -190,7 +191,12 @@ fn keep_computed<'p>(
                         let Value::Map(mut item) = item.into_unmarked().0 else {
                             unreachable!("as_map accepts maps only")
                         };
-                        keep_computed(&b.block, &mut item, &|n| prior_item.get(n), None);
+                        keep_computed(
+                            &b.block,
+                            Arc::make_mut(&mut item),
+                            &|n| prior_item.get(n),
+                            None,
+                        );
                         Value::Map(item)
                     }
                     _ => item,
@@ -331,9 +337,13 @@ pub fn diff(
             });
         }
     }
-    // The plan's "before"; the domain rule reads the same value.
-    let before = super::before_value(prior);
-    let after = Value::Map(planned);
+    // The plan's "before"; the domain rule reads the same value. An unchanged object's planned
+    // value is usually the very same: then the two share one map rather than hold two copies.
+    let mut before = super::before_value(prior);
+    let after = Value::map(planned);
+    if before == after {
+        before = after.clone();
+    }
     if let Some(reason) = (options.domain_rule)(schema.type_name, &before, &after) {
         reasons.push(reason);
     }
@@ -400,7 +410,7 @@ pub fn replaced_value(instance: &Instance, schema: &ResourceSchema) -> Value {
         }
     }
     value.insert("id".into(), Value::Unknown);
-    Value::Map(value)
+    Value::map(value)
 }
 
 #[cfg(test)]
@@ -508,7 +518,7 @@ mod tests {
         config.insert("authorization_use_status".into(), Value::Unknown);
         let auth = instance(
             "azurerm_express_route_circuit_authorization.a",
-            Value::Map(config),
+            Value::map(config),
             &["express_route_circuit_name", "name", "resource_group_name"],
         );
         let decision = decide(&state, &auth);

@@ -547,7 +547,7 @@ fn before_value(object: &crate::state::ResourceState) -> Value {
             *slot = held_secret();
         }
     }
-    Value::Map(attributes)
+    Value::map(attributes)
 }
 
 /// One line for a replace reason: `bandwidth_in_mbps` or `[C6] bandwidth decrease`.
@@ -617,7 +617,7 @@ fn propagate_parent_replacement(changes: &mut [ResourceChange]) {
                     "its parent {parent} is replaced, and Azure deletes children with their parent"
                 ),
             });
-            if let Some(Value::Map(after)) = &mut change.after {
+            if let Some(after) = change.after.as_mut().and_then(Value::map_mut) {
                 after.insert("id".into(), Value::Unknown);
             }
         }

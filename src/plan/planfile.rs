@@ -262,7 +262,7 @@ impl WireValue {
                     .map(WireValue::into_value)
                     .collect::<Result<_, _>>()?,
             ),
-            WireValue::Map(map) => Value::Map(
+            WireValue::Map(map) => Value::map(
                 map.into_iter()
                     .map(|(k, v)| v.into_value().map(|v| (k, v)))
                     .collect::<Result<_, _>>()?,

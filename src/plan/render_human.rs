@@ -535,8 +535,8 @@ fn render_body(
                 _ => ("~", Action::Update),
             };
             if symbol == "~"
-                && o.map(|m| super::normalise(&Value::Map(m.clone())))
-                    == n.map(|m| super::normalise(&Value::Map(m.clone())))
+                && o.map(|m| super::normalise(&Value::map(m.clone())))
+                    == n.map(|m| super::normalise(&Value::map(m.clone())))
             {
                 hidden_blocks += 1;
                 continue;

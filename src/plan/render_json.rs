@@ -140,7 +140,7 @@ fn constant(expr: &hcl_edit::expr::Expression) -> Option<Value> {
                 };
                 map.insert(key, constant(value.expr())?);
             }
-            Some(Value::Map(map))
+            Some(Value::map(map))
         }
         Expression::StringTemplate(template) => {
             let mut text = String::new();
@@ -1157,7 +1157,7 @@ pub fn state_document(state: &crate::state::State) -> String {
     let resources: Vec<(ResourceInstanceAddr, Value)> = state
         .resources
         .iter()
-        .map(|(addr, r)| (addr.clone(), Value::Map(r.display_attributes())))
+        .map(|(addr, r)| (addr.clone(), Value::map(r.display_attributes())))
         .collect();
     let tree = module_tree(
         resources

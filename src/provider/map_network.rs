@@ -480,7 +480,7 @@ pub fn public_ip_attrs(id: &ResourceId, r: &Body, out: &mut Out) {
         if tags.is_empty() {
             Value::Null
         } else {
-            Value::Map(tags.into_iter().collect())
+            Value::map(tags.into_iter().collect())
         },
     );
     out.set("zones", r.strings(&["zones"]));

@@ -13,6 +13,7 @@ use crate::schema::{self, BlockSchema};
 use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value as Json, json};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The ARM kind an azurerm resource type is written as.
 pub fn kind_of(type_name: &str) -> Result<ResourceKind> {
@@ -229,7 +230,11 @@ fn conform(
             .into_iter()
             .enumerate()
             .map(|(i, item)| match item {
-                Value::Map(map) => conform(&nested.block, map, prior_items.get(i).copied()),
+                Value::Map(map) => conform(
+                    &nested.block,
+                    Arc::unwrap_or_clone(map),
+                    prior_items.get(i).copied(),
+                ),
                 other => other,
             })
             .collect();
@@ -240,7 +245,7 @@ fn conform(
         };
         out.insert(nested.name.to_string(), value);
     }
-    Value::Map(out)
+    Value::map(out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -552,7 +557,7 @@ impl<'a> Body<'a> {
 
     pub fn tags(&self) -> Value {
         match self.at(&["tags"]).and_then(Json::as_object) {
-            Some(map) => Value::Map(
+            Some(map) => Value::map(
                 map.iter()
                     .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), Value::string(s))))
                     .collect(),
@@ -582,7 +587,7 @@ impl Out {
     pub fn blocks(&mut self, key: &str, items: Vec<Out>) {
         self.0.insert(
             key.to_string(),
-            Value::List(items.into_iter().map(|o| Value::Map(o.0)).collect()),
+            Value::List(items.into_iter().map(|o| Value::map(o.0)).collect()),
         );
     }
 }

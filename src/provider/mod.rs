@@ -148,7 +148,7 @@ mod tests {
     use std::sync::Arc;
 
     fn object(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(
+        Value::map(
             pairs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.clone()))

@@ -238,7 +238,7 @@ mod tests {
     fn unknown_values_decide_nothing() {
         let old = circuit(1000, "UnlimitedData", "Amsterdam");
         let mut new = circuit(1000, "MeteredData", "Amsterdam");
-        if let Value::Map(m) = &mut new {
+        if let Some(m) = new.map_mut() {
             m.insert("bandwidth_in_mbps".into(), Value::Unknown);
             m.insert("peering_location".into(), Value::Unknown);
             m.insert("sku".into(), Value::Unknown);

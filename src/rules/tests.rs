@@ -102,7 +102,7 @@ fn set_path(value: &mut Value, path: &str, new: Value) {
         Some((h, r)) => (h, Some(r)),
         None => (path, None),
     };
-    let Value::Map(map) = value else {
+    let Some(map) = value.map_mut() else {
         panic!("not an object at {path}")
     };
     match rest {

@@ -698,7 +698,7 @@ fn check(validation: &Validation, value: &Value, outer_sensitive: bool) -> Optio
                     "a maximum of 50 tags can be applied to each ARM resource".to_string(),
                 );
             }
-            for (key, tag_value) in map {
+            for (key, tag_value) in map.iter() {
                 let key_length = key.chars().count();
                 if key_length > 512 {
                     return Some(format!(
@@ -1331,7 +1331,7 @@ mod tests {
         let many: std::collections::BTreeMap<String, Value> = (0..51)
             .map(|i| (format!("k{i}"), Value::string("v")))
             .collect();
-        assert!(check_validation(&Validation::Tags, &Value::Map(many)).is_some());
+        assert!(check_validation(&Validation::Tags, &Value::map(many)).is_some());
         assert_eq!(
             check_validation(
                 &Validation::Tags,

@@ -64,8 +64,10 @@ pub(super) enum WriteFault {
 #[derive(Debug)]
 pub struct LocalBackend {
     paths: LocalPaths,
-    /// The bytes of the state file as this client last read or wrote them, with their lineage and
-    /// serial: a write whose file still holds these bytes need not decode it again to check the rules.
+    /// The identity of the state file as this client last read or wrote it, with its lineage and
+    /// serial: a write whose file is still that one need not decode it again to check the rules.
+    /// The bytes are not kept (a plan would hold the whole file for nothing): a write reads them
+    /// again, which costs far less than decoding them.
     cache: Mutex<Option<Cache>>,
     #[cfg(test)]
     pub(super) fault: Mutex<Option<WriteFault>>,
@@ -73,7 +75,6 @@ pub struct LocalBackend {
 
 #[derive(Debug)]
 struct Cache {
-    bytes: Vec<u8>,
     identity: FileIdentity,
     lineage: String,
     serial: u64,
@@ -222,10 +223,9 @@ impl LocalBackend {
         })
     }
 
-    fn remember(&self, bytes: Vec<u8>, identity: Option<FileIdentity>, state: &State) {
+    fn remember(&self, identity: Option<FileIdentity>, state: &State) {
         if let (Ok(mut cache), Some(identity)) = (self.cache.lock(), identity) {
             *cache = Some(Cache {
-                bytes,
                 identity,
                 lineage: state.lineage.clone(),
                 serial: state.serial,
@@ -241,17 +241,16 @@ impl LocalBackend {
         }
     }
 
-    /// What this client last read or wrote, when the file is still exactly that.
-    fn take_cache_if_current(&self) -> Option<Cache> {
-        let current = fs::metadata(&self.paths.state)
-            .ok()
-            .and_then(|m| identity(&m))?;
+    /// What this client last read or wrote, with the file's bytes, when the file is still exactly
+    /// that.
+    fn take_cache_if_current(&self) -> Option<(Cache, Vec<u8>)> {
         let mut cache = self.cache.lock().ok()?;
-        if cache.as_ref().is_some_and(|c| c.identity == current) {
-            cache.take()
-        } else {
-            None
+        let remembered = cache.as_ref()?.identity;
+        let (bytes, current) = self.read_bytes().ok()??;
+        if current != Some(remembered) {
+            return None;
         }
+        Some((cache.take()?, bytes))
     }
 
     /// Replay and compact a journal left by an interrupted run: the state file is rewritten with every
@@ -264,7 +263,7 @@ impl LocalBackend {
         if let (Some(state), true) = (&loaded.state, loaded.replayed) {
             let bytes = wire::encode(state)?;
             let identity = self.store(&bytes, loaded.file_bytes.as_deref())?;
-            self.remember(bytes, identity, state);
+            self.remember(identity, state);
         }
         self.remove_journal()?;
         Ok(loaded.state)
@@ -389,8 +388,12 @@ impl Backend for LocalBackend {
 
     fn read(&self) -> anyhow::Result<Option<State>> {
         let loaded = self.load()?;
-        match (&loaded.state, loaded.file_bytes, loaded.journal_present) {
-            (Some(state), Some(bytes), false) => self.remember(bytes, loaded.file_identity, state),
+        match (
+            &loaded.state,
+            loaded.file_bytes.is_some(),
+            loaded.journal_present,
+        ) {
+            (Some(state), true, false) => self.remember(loaded.file_identity, state),
             _ => self.forget(),
         }
         Ok(loaded.state)
@@ -410,8 +413,8 @@ impl Backend for LocalBackend {
         };
         let identity = match cached {
             // The file is what this client last read or wrote: no need to read and decode it again.
-            Some(cache) => {
-                let same_content = cache.bytes == bytes;
+            Some((cache, previous)) => {
+                let same_content = previous == bytes;
                 check_write_parts(
                     &self.describe(),
                     Some((&cache.lineage, cache.serial)),
@@ -419,7 +422,7 @@ impl Backend for LocalBackend {
                     || same_content,
                     options,
                 )?;
-                self.store(&bytes, Some(&cache.bytes))?
+                self.store(&bytes, Some(&previous))?
             }
             None => {
                 let loaded = self.load().with_context(refuse)?;
@@ -431,7 +434,7 @@ impl Backend for LocalBackend {
                 identity
             }
         };
-        self.remember(bytes, identity, state);
+        self.remember(identity, state);
         Ok(())
     }
 

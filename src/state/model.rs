@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::secret::{self, Digest, SecretParams};
+use std::sync::Arc;
 
 /// Where the state's objects live: the cloud target, its endpoint and the subscription.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -224,6 +225,7 @@ fn set_at(map: &mut BTreeMap<String, Value>, path: &[PathStep], value: Value) ->
         let last = i + 1 == rest.len();
         let next = match (step, node) {
             (PathStep::Key(k), Value::Map(m)) => {
+                let m = Arc::make_mut(m);
                 if last {
                     m.insert(k.clone(), value);
                     return true;

@@ -14,6 +14,7 @@ use rand::RngCore as _;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use super::model::{AttrPath, PathStep, State};
 
@@ -286,8 +287,9 @@ fn walk(
         return Value::Null;
     }
     match value {
-        Value::Map(map) => Value::Map(
-            map.into_iter()
+        Value::Map(map) => Value::map(
+            Arc::unwrap_or_clone(map)
+                .into_iter()
                 .map(|(key, v)| {
                     let child_path = path.push(PathStep::Key(key.clone()));
                     let secret = is_schema_secret(schema, &key);

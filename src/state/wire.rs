@@ -19,6 +19,7 @@ use super::model::{
 };
 use super::secret::{Digest, SecretParams};
 use base64::Engine as _;
+use std::sync::Arc;
 
 pub const FORMAT_NAME: &str = "peerform-state";
 pub const FORMAT_VERSION: u64 = 1;
@@ -574,7 +575,7 @@ struct AttrsIn(BTreeMap<String, Value>);
 impl<'de> Deserialize<'de> for AttrsIn {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match d.deserialize_map(ValueVisitor)? {
-            Value::Map(map) => Ok(AttrsIn(map)),
+            Value::Map(map) => Ok(AttrsIn(Arc::unwrap_or_clone(map))),
             _ => Err(de::Error::custom("attributes must be a JSON object")),
         }
     }
@@ -640,7 +641,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
             }
             map.insert(key, value.0);
         }
-        Ok(Value::Map(map))
+        Ok(Value::map(map))
     }
 }
 
@@ -931,7 +932,7 @@ mod tests {
         leaf.prop_recursive(3, 24, 4, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..4).prop_map(Value::List),
-                prop::collection::btree_map("[a-z_ ]{0,6}", inner, 0..4).prop_map(Value::Map),
+                prop::collection::btree_map("[a-z_ ]{0,6}", inner, 0..4).prop_map(Value::map),
             ]
         })
     }

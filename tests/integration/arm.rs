@@ -143,7 +143,7 @@ fn fill(block: &BlockSchema, given: Value) -> Value {
         };
         map.insert(b.name.into(), value);
     }
-    Value::Map(map)
+    Value::map(map)
 }
 
 fn get<'a>(v: &'a Value, key: &str) -> &'a Value {
@@ -329,7 +329,7 @@ fn every_type_is_created_read_updated_and_deleted_over_http() {
 
     // Update: parents keep the children they embed (read-modify-write).
     let mut bigger = er1.clone();
-    if let Value::Map(m) = &mut bigger {
+    if let Some(m) = bigger.map_mut() {
         m.insert("bandwidth_in_mbps".into(), Value::int(500));
         m.insert(
             "tags".into(),
@@ -359,7 +359,7 @@ fn every_type_is_created_read_updated_and_deleted_over_http() {
     );
 
     let mut vlan = private_peering("er1", 101);
-    if let Value::Map(m) = &mut vlan {
+    if let Some(m) = vlan.map_mut() {
         m.insert("shared_key".into(), Value::string("changed1"));
     }
     let (_, vlan_out) = p
@@ -373,7 +373,7 @@ fn every_type_is_created_read_updated_and_deleted_over_http() {
     );
 
     let mut vnet2 = vnet.clone();
-    if let Value::Map(m) = &mut vnet2 {
+    if let Some(m) = vnet2.map_mut() {
         m.insert(
             "dns_servers".into(),
             Value::List(vec![Value::string("10.0.0.4")]),
@@ -386,7 +386,7 @@ fn every_type_is_created_read_updated_and_deleted_over_http() {
     assert_eq!(subnets, 2, "subnets survive a VNet update");
 
     let mut filter2 = filter.clone();
-    if let Value::Map(m) = &mut filter2 {
+    if let Some(m) = filter2.map_mut() {
         m.insert(
             "rule".into(),
             Value::List(vec![fill(
@@ -455,7 +455,7 @@ fn every_type_is_created_read_updated_and_deleted_over_http() {
         ),
     ];
     for (type_name, mut value, key, new) in updates {
-        if let Value::Map(m) = &mut value {
+        if let Some(m) = value.map_mut() {
             m.insert(key.into(), new.clone());
         }
         let (_, out) = p
@@ -521,7 +521,7 @@ fn azure_server_side_rules_are_enforced() {
 
     // A second peering on the same VLAN.
     let mut dup = private_peering("er1", 100);
-    if let Value::Map(m) = &mut dup {
+    if let Some(m) = dup.map_mut() {
         m.insert("peering_type".into(), Value::string("MicrosoftPeering"));
         m.insert(
             "microsoft_peering_config".into(),
@@ -551,7 +551,7 @@ fn azure_server_side_rules_are_enforced() {
 
     // Not a /30.
     let mut wide = private_peering("er1", 100);
-    if let Value::Map(m) = &mut wide {
+    if let Some(m) = wide.map_mut() {
         m.insert(
             "primary_peer_address_prefix".into(),
             Value::string("192.168.16.0/29"),
@@ -574,7 +574,7 @@ fn azure_server_side_rules_are_enforced() {
         "CircuitBandwidthDecreaseNotSupported"
     );
     let mut unknown = circuit("er9", "Silicon Valley", 200);
-    if let Value::Map(m) = &mut unknown {
+    if let Some(m) = unknown.map_mut() {
         m.insert("service_provider_name".into(), Value::string("Nobody"));
     }
     assert_eq!(

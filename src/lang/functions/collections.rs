@@ -13,6 +13,7 @@ use super::{
     Ctx, invalid, primitive_string, take, want_bool, want_elements, want_int, want_number,
 };
 use crate::lang::Value;
+use std::sync::Arc;
 
 /// The most elements `setproduct` may build.
 const MAX_PRODUCT: usize = 1_024_000;
@@ -36,7 +37,9 @@ pub(super) fn length(_: &Ctx, args: Vec<Value>) -> Result<Value, String> {
 pub(super) fn keys(_: &Ctx, args: Vec<Value>) -> Result<Value, String> {
     let [value] = take(args);
     match value {
-        Value::Map(map) => Ok(Value::List(map.into_keys().map(Value::String).collect())),
+        Value::Map(map) => Ok(Value::List(
+            map.keys().cloned().map(Value::String).collect(),
+        )),
         Value::Null => Err(invalid("inputMap", "argument must not be null")),
         _ => Err(invalid("inputMap", "must have map or object type")),
     }
@@ -45,7 +48,9 @@ pub(super) fn keys(_: &Ctx, args: Vec<Value>) -> Result<Value, String> {
 pub(super) fn values(_: &Ctx, args: Vec<Value>) -> Result<Value, String> {
     let [value] = take(args);
     match value {
-        Value::Map(map) => Ok(Value::List(map.into_values().collect())),
+        Value::Map(map) => Ok(Value::List(
+            Arc::unwrap_or_clone(map).into_values().collect(),
+        )),
         _ => Err("values() requires a map as the first argument".to_string()),
     }
 }
@@ -78,7 +83,7 @@ pub(super) fn merge(_: &Ctx, args: Vec<Value>) -> Result<Value, String> {
             Value::Null => {}
             Value::Map(map) => {
                 all_null = false;
-                merged.extend(map);
+                merged.extend(Arc::unwrap_or_clone(map));
             }
             other => {
                 return Err(format!(
@@ -91,7 +96,7 @@ pub(super) fn merge(_: &Ctx, args: Vec<Value>) -> Result<Value, String> {
     Ok(if all_null {
         Value::Null
     } else {
-        Value::Map(merged)
+        Value::map(merged)
     })
 }
 
@@ -465,7 +470,7 @@ pub(super) fn transpose(_: &Ctx, args: Vec<Value>) -> Result<Value, String> {
     };
     let message = "input must be map of lists of strings";
     let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for (key, items) in map {
+    for (key, items) in Arc::unwrap_or_clone(map) {
         let items = match items {
             Value::List(items) | Value::Set(items) => items,
             _ => return Err(message.to_string()),
@@ -477,7 +482,7 @@ pub(super) fn transpose(_: &Ctx, args: Vec<Value>) -> Result<Value, String> {
                 .push(Value::String(key.clone()));
         }
     }
-    Ok(Value::Map(
+    Ok(Value::map(
         out.into_iter()
             .map(|(key, keys)| (key, Value::List(keys)))
             .collect(),
@@ -524,7 +529,7 @@ pub(super) fn zipmap(_: &Ctx, args: Vec<Value>) -> Result<Value, String> {
         };
         out.insert(key, value);
     }
-    Ok(mark(Value::Map(out)))
+    Ok(mark(Value::map(out)))
 }
 
 // ---------------------------------------------------------------------------------------------------

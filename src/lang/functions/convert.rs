@@ -6,6 +6,7 @@
 
 use super::{Ctx, invalid, parse_number, primitive_string, take};
 use crate::lang::Value;
+use std::sync::Arc;
 
 /// Bring elements to one common type as Terraform does for a list, set or map: if the known, non-null
 /// elements mix primitive types, every primitive becomes a string (marks on elements are kept). `None`
@@ -160,10 +161,11 @@ pub(super) fn tomap(_: &Ctx, args: Vec<Value>) -> Result<Value, String> {
     match value {
         Value::Null => Ok(Value::Null),
         Value::Map(map) => {
-            let (keys, values): (Vec<String>, Vec<Value>) = map.into_iter().unzip();
+            let (keys, values): (Vec<String>, Vec<Value>) =
+                Arc::unwrap_or_clone(map).into_iter().unzip();
             let values = unify(values)
                 .ok_or_else(|| invalid("v", "cannot convert object to map of any single type"))?;
-            Ok(Value::Map(keys.into_iter().zip(values).collect()))
+            Ok(Value::map(keys.into_iter().zip(values).collect()))
         }
         other => Err(invalid(
             "v",

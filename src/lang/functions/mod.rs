@@ -639,7 +639,7 @@ mod tests {
                 prop_oneof![
                     vec(inner.clone(), 0..4).prop_map(Value::List),
                     vec(inner.clone(), 0..4).prop_map(Value::set),
-                    btree_map("[a-c]", inner.clone(), 0..3).prop_map(Value::Map),
+                    btree_map("[a-c]", inner.clone(), 0..3).prop_map(Value::map),
                     inner.prop_map(Value::mark_sensitive),
                 ]
             })

@@ -364,7 +364,7 @@ fn capture_value(found: &regex::Captures<'_>, captures: &Captures) -> Value {
     match captures {
         Captures::Whole => group(0),
         Captures::Unnamed => Value::List((1..found.len()).map(group).collect()),
-        Captures::Named(names) => Value::Map(
+        Captures::Named(names) => Value::map(
             names
                 .iter()
                 .map(|name| {
