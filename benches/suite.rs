@@ -853,11 +853,12 @@ fn seed(url: &str, full: &State, cap: Duration) -> Result<State> {
                         attributes.insert("authorization_key".into(), key.clone());
                     }
                     let (id, values) = provider
-                        .create_or_update(type_name, &Value::Map(attributes))
+                        .create_or_update(type_name, &Value::map(attributes))
                         .with_context(|| format!("creating {address}"))?;
-                    let Value::Map(mut values) = values else {
+                    let Value::Map(values) = values else {
                         bail!("{address}: the provider returned no attributes");
                     };
+                    let mut values = std::sync::Arc::unwrap_or_clone(values);
                     values.remove("id");
                     Ok((
                         (*address).clone(),
