@@ -635,39 +635,32 @@ pub fn plan_for_apply<'b>(
     }
     // The rules' warnings belong to the plan too (JSON and Markdown list them).
     plan.diagnostics = diagnostics.iter().cloned().collect();
-    if let (Some(saved), Some(path)) = (&saved, planfile) {
-        if let Err(e) = check_saved_plan(saved, &plan, path) {
-            lock.release()?;
-            return Err(e);
-        }
+    match (&saved, planfile) {
         // Terraform applies a saved plan without showing it again.
-        return Ok(Some(Prepared {
-            config,
-            state,
-            plan,
-            backend,
-            lock,
-            reader_root: ctx.dir.clone(),
-            drifted,
-            refreshed: args.refresh,
-        }));
-    }
-    if mode == Mode::RefreshOnly && format == Format::Human {
-        // Terraform's refresh-only wording: the drift above is all there is to apply.
-        if drifted {
-            writeln!(
-                ctx.out,
-                "Cloud: {cloud}\n\nThis is a refresh-only plan, so peerform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the peerform state without changing any remote objects."
-            )?;
-        } else {
-            writeln!(
-                ctx.out,
-                "Cloud: {cloud}\n\nNo changes. Your infrastructure still matches the configuration.\n\npeerform has checked that the real remote objects still match the result of your most recent changes, and found no differences."
-            )?;
+        (Some(saved), Some(path)) => {
+            if let Err(e) = check_saved_plan(saved, &plan, path) {
+                lock.release()?;
+                return Err(e);
+            }
         }
-    } else {
-        let configuration = configuration_for(&config, format);
-        print_plan(ctx, &plan, &configuration, cloud, format)?;
+        // Terraform's refresh-only wording: the drift above is all there is to apply.
+        _ if mode == Mode::RefreshOnly && format == Format::Human => {
+            if drifted {
+                writeln!(
+                    ctx.out,
+                    "Cloud: {cloud}\n\nThis is a refresh-only plan, so peerform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the peerform state without changing any remote objects."
+                )?;
+            } else {
+                writeln!(
+                    ctx.out,
+                    "Cloud: {cloud}\n\nNo changes. Your infrastructure still matches the configuration.\n\npeerform has checked that the real remote objects still match the result of your most recent changes, and found no differences."
+                )?;
+            }
+        }
+        _ => {
+            let configuration = configuration_for(&config, format);
+            print_plan(ctx, &plan, &configuration, cloud, format)?;
+        }
     }
     Ok(Some(Prepared {
         config,
