@@ -674,14 +674,22 @@ pub(crate) fn render_change(out: &mut String, change: &ResourceChange, color: bo
 }
 
 /// The whole human plan.
-pub fn render(plan: &Plan, options: &HumanOptions<'_>) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "Cloud: {}\n", options.cloud);
-    let visible: Vec<&ResourceChange> = plan
+/// The changes a plan shows (no-ops only when imported or moved), sorted by address as Terraform
+/// lists them, whatever order they were evaluated in.
+pub(crate) fn visible_changes(plan: &Plan) -> Vec<&ResourceChange> {
+    let mut visible: Vec<&ResourceChange> = plan
         .changes
         .iter()
         .filter(|c| c.action != Action::NoOp || c.importing.is_some() || c.prev_addr.is_some())
         .collect();
+    visible.sort_by_cached_key(|c| c.addr.to_string());
+    visible
+}
+
+pub fn render(plan: &Plan, options: &HumanOptions<'_>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Cloud: {}\n", options.cloud);
+    let visible = visible_changes(plan);
     let has_outputs = plan
         .outputs
         .iter()

@@ -136,12 +136,9 @@ fn counts_line(plan: &Plan) -> String {
     line
 }
 
-/// The visible changes, in plan order.
+/// The visible changes, in address order as the human plan lists them.
 fn visible(plan: &Plan) -> Vec<&ResourceChange> {
-    plan.changes
-        .iter()
-        .filter(|c| c.action != Action::NoOp || c.importing.is_some() || c.prev_addr.is_some())
-        .collect()
+    super::render_human::visible_changes(plan)
 }
 
 fn detail_block(change: &ResourceChange) -> String {
