@@ -76,7 +76,6 @@ impl<'a> Providers<'a> {
     pub fn for_alias(&self, alias: Option<&str>) -> &Provider {
         self.by_alias
             .get(&alias.map(str::to_string))
-            .or_else(|| self.by_alias.get(&None).filter(|_| alias.is_none()))
             .unwrap_or(self.default)
     }
 }
