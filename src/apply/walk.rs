@@ -157,28 +157,22 @@ pub fn apply(
                     batch.push(i);
                 }
                 // Bind the values of creates, updates and reads that still hold unknowns.
-                let needs_value: Vec<usize> = batch
-                    .iter()
-                    .copied()
-                    .filter(|&i| {
-                        matches!(
-                            steps[i].kind,
-                            StepKind::Create | StepKind::Update | StepKind::Read
-                        )
-                    })
-                    .collect();
-                let wants = |i: usize| {
+                let takes_value = |i: usize| {
                     matches!(
                         steps[i].kind,
                         StepKind::Create | StepKind::Update | StepKind::Read
-                    ) && binder.wants(&plan.changes[steps[i].change])
+                    )
                 };
+                let needs_value: Vec<usize> =
+                    batch.iter().copied().filter(|&i| takes_value(i)).collect();
+                let wants =
+                    |i: usize| takes_value(i) && binder.wants(&plan.changes[steps[i].change]);
                 let to_bind: Vec<usize> = needs_value
                     .iter()
                     .copied()
                     .filter(|&i| !prebound.contains_key(&i) && wants(i))
                     .collect();
-                let mut bound: Vec<(usize, Result<crate::lang::Value, String>)> = Vec::new();
+                let mut bound: HashMap<usize, Result<crate::lang::Value, String>> = HashMap::new();
                 if !to_bind.is_empty() {
                     // Every ready step's dependencies are done, so its value is final now: one
                     // binding serves them all, instead of one per step as workers free up.
@@ -199,7 +193,7 @@ pub fn apply(
                 }
                 for &i in &needs_value {
                     if let Some(value) = prebound.remove(&i) {
-                        bound.push((i, Ok(value)));
+                        bound.insert(i, Ok(value));
                     }
                 }
                 for i in batch {
@@ -207,25 +201,22 @@ pub fn apply(
                     let step = &steps[i];
                     let change = &plan.changes[step.change];
                     let value = if needs_value.contains(&i) {
-                        match bound.iter().position(|(b, _)| *b == i) {
-                            Some(p) => match std::mem::replace(&mut bound[p].1, Err(String::new()))
-                            {
-                                Ok(v) => Some(v),
-                                Err(e) => {
-                                    fail(
-                                        i,
-                                        e,
-                                        &mut state,
-                                        &mut report,
-                                        &dependents,
-                                        &mut ready,
-                                        plan,
-                                        hook,
-                                        recorder,
-                                    );
-                                    continue;
-                                }
-                            },
+                        match bound.remove(&i) {
+                            Some(Ok(v)) => Some(v),
+                            Some(Err(e)) => {
+                                fail(
+                                    i,
+                                    e,
+                                    &mut state,
+                                    &mut report,
+                                    &dependents,
+                                    &mut ready,
+                                    plan,
+                                    hook,
+                                    recorder,
+                                );
+                                continue;
+                            }
                             None => change.after.clone(),
                         }
                     } else {

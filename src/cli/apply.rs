@@ -88,17 +88,10 @@ pub fn run(args: ApplyArgs, ctx: &mut Context<'_>, destroy: bool) -> anyhow::Res
     let root = reader_root.clone();
     let files = move |path: &str| crate::config::read_function_file(&root, path);
     // Each provider block reaches its own subscription: data sources read there, creates go there.
-    let both = Providers::new(&provider, &config)
-        .and_then(|reading| Ok((reading, Providers::new(&provider, &config)?)));
-    let (reader_providers, providers) = match both {
-        Ok(both) => both,
-        Err(e) => {
-            lock.release()?;
-            return Err(e);
-        }
-    };
+    // (An error releases the lock as the guard drops.)
+    let providers = Providers::new(&provider, &config)?;
     let reader = CloudReader::new(
-        reader_providers,
+        &providers,
         &files,
         client_identity(ctx),
         cloud == Cloud::Emulator,

@@ -207,8 +207,9 @@ pub fn run(args: ImportArgs, ctx: &mut Context<'_>) -> anyhow::Result<i32> {
     trial.put_resource(address.clone(), object.clone())?;
     let root = ctx.dir.clone();
     let files = move |path: &str| crate::config::read_function_file(&root, path);
+    let providers = super::providers::Providers::new(&provider, &config)?;
     let reader = CloudReader::new(
-        super::providers::Providers::new(&provider, &config)?,
+        &providers,
         &files,
         super::apply::client_identity(ctx),
         cloud == crate::provider::Cloud::Emulator,

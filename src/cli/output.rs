@@ -252,8 +252,9 @@ fn fresh_outputs(
     }
     let root = ctx.dir.clone();
     let files = move |path: &str| crate::config::read_function_file(&root, path);
+    let providers = super::providers::Providers::new(&provider, config)?;
     let reader = CloudReader::new(
-        super::providers::Providers::new(&provider, config)?,
+        &providers,
         &files,
         super::apply::client_identity(ctx),
         cloud == crate::provider::Cloud::Emulator,

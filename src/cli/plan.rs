@@ -183,6 +183,12 @@ fn config_files(ctx: &Context<'_>, config: &Config) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The digest a saved plan records of the configuration files.
+fn config_digest_of(ctx: &Context<'_>, config: &Config) -> String {
+    let files = config_files(ctx, config);
+    planfile::config_digest(files.iter().map(|(p, t)| (p.clone(), t.as_str())))
+}
+
 /// Save the plan to `path` (`--out`): the plan, the configuration summary, the prior state's lineage
 /// and serial, and digests of the configuration files and variable values.
 fn save_plan(
@@ -191,8 +197,7 @@ fn save_plan(
     cloud: &str,
     path: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let files = config_files(ctx, &prepared.config);
-    let config_digest = planfile::config_digest(files.iter().map(|(p, t)| (p.clone(), t.as_str())));
+    let config_digest = config_digest_of(ctx, &prepared.config);
     // Sensitive variables are digested under the state's salt or, with no state yet, under one
     // derived from the configuration; the plan file records which.
     let secrets = if prepared.plan.prior_lineage.is_empty() {
@@ -429,12 +434,12 @@ pub fn plan_for_apply<'b>(
     // A saved plan is made again, the way it was made, and applied only if nothing it was made
     // from has changed and the plan comes out the same: exactly the actions that were reviewed.
     let saved = match planfile {
-        Some(path) => Some(read_saved_plan(ctx, path, cloud)?),
+        Some(path) => Some((read_saved_plan(ctx, path, cloud)?, path)),
         None => None,
     };
     let saved_args;
     let args = match &saved {
-        Some(saved) => {
+        Some((saved, _)) => {
             saved_args = args_of_saved_plan(args, saved);
             &saved_args
         }
@@ -453,46 +458,21 @@ pub fn plan_for_apply<'b>(
         )?;
         return Ok(None);
     }
-    if let (Some(saved), Some(path)) = (&saved, planfile) {
-        let files = config_files(ctx, &config);
-        let digest = planfile::config_digest(files.iter().map(|(p, t)| (p.clone(), t.as_str())));
-        if digest != saved.config_digest {
-            anyhow::bail!(
-                "the configuration has changed since the plan {} was saved, so it is not the plan that was reviewed; run `peerform plan --out {}` again",
-                path.display(),
-                path.display()
-            );
-        }
+    if let Some((saved, path)) = &saved
+        && config_digest_of(ctx, &config) != saved.config_digest
+    {
+        anyhow::bail!(
+            "the configuration has changed since the plan {} was saved, so it is not the plan that was reviewed; run `peerform plan --out {}` again",
+            path.display(),
+            path.display()
+        );
     }
     let backend: &'b StateStore = backend_slot.insert(super::backend::store(ctx, &config)?);
     let lock = take_lock(backend, &args.lock, operation, ctx)?;
     let stored = backend.read()?;
     let fresh = stored.is_none();
-    if let (Some(saved), Some(path)) = (&saved, planfile) {
-        let (lineage, serial) = match &stored {
-            Some(state) => (state.lineage.as_str(), state.serial),
-            None => ("", 0),
-        };
-        // A first-ever state (empty lineage, serial 0) is compared by serial only, as in Terraform.
-        if !saved.plan.prior_lineage.is_empty() && lineage != saved.plan.prior_lineage {
-            anyhow::bail!(
-                "Saved plan does not match the given state: {} was made against lineage {:?}, but the state is lineage {lineage:?} (another state, or one recreated since); run `peerform plan --out {}` again",
-                path.display(),
-                saved.plan.prior_lineage,
-                path.display()
-            );
-        }
-        if serial != saved.plan.prior_serial
-            || (saved.plan.prior_lineage.is_empty() && !lineage.is_empty())
-        {
-            anyhow::bail!(
-                "Saved plan is stale: {} was made against state serial {} of lineage {:?}, but the state is now serial {serial} of lineage {lineage:?}; something was applied since. Run `peerform plan --out {}` again",
-                path.display(),
-                saved.plan.prior_serial,
-                saved.plan.prior_lineage,
-                path.display()
-            );
-        }
+    if let Some((saved, path)) = &saved {
+        check_saved_prior(saved, path, stored.as_ref())?;
     }
     let mut state = stored.unwrap_or_else(|| State::new(CloudTarget::default()));
     // The state remembers where it was applied; another target is a mistake unless asked for.
@@ -554,15 +534,17 @@ pub fn plan_for_apply<'b>(
     let files = move |path: &str| read_function_file(&root, path);
     let no_cloud = NoCloud { files: &files };
     // Data sources are read through the cloud when there is one; otherwise they stay unknown.
-    let cloud_reader = match provider {
-        Some(p) => Some(CloudReader::new(
-            super::providers::Providers::new(p, &config)?,
+    let providers = provider
+        .map(|p| super::providers::Providers::new(p, &config))
+        .transpose()?;
+    let cloud_reader = providers.as_ref().map(|providers| {
+        CloudReader::new(
+            providers,
             &files,
             super::apply::client_identity(ctx),
             cloud == "emulator",
-        )),
-        None => None,
-    };
+        )
+    });
     let reader: &dyn crate::desired::Reader = match &cloud_reader {
         Some(r) => r,
         None => &no_cloud,
@@ -635,9 +617,9 @@ pub fn plan_for_apply<'b>(
     }
     // The rules' warnings belong to the plan too (JSON and Markdown list them).
     plan.diagnostics = diagnostics.iter().cloned().collect();
-    match (&saved, planfile) {
+    match &saved {
         // Terraform applies a saved plan without showing it again.
-        (Some(saved), Some(path)) => {
+        Some((saved, path)) => {
             if let Err(e) = check_saved_plan(saved, &plan, path) {
                 lock.release()?;
                 return Err(e);
@@ -672,6 +654,39 @@ pub fn plan_for_apply<'b>(
         drifted,
         refreshed: args.refresh,
     }))
+}
+
+/// The state a saved plan was made against must be the state now: the same lineage (a first-ever
+/// state, empty lineage at serial 0, compares by serial only, as in Terraform) and serial.
+fn check_saved_prior(
+    saved: &SavedPlan,
+    path: &std::path::Path,
+    stored: Option<&State>,
+) -> anyhow::Result<()> {
+    let (lineage, serial) = match stored {
+        Some(state) => (state.lineage.as_str(), state.serial),
+        None => ("", 0),
+    };
+    if !saved.plan.prior_lineage.is_empty() && lineage != saved.plan.prior_lineage {
+        anyhow::bail!(
+            "Saved plan does not match the given state: {} was made against lineage {:?}, but the state is lineage {lineage:?} (another state, or one recreated since); run `peerform plan --out {}` again",
+            path.display(),
+            saved.plan.prior_lineage,
+            path.display()
+        );
+    }
+    if serial != saved.plan.prior_serial
+        || (saved.plan.prior_lineage.is_empty() && !lineage.is_empty())
+    {
+        anyhow::bail!(
+            "Saved plan is stale: {} was made against state serial {} of lineage {:?}, but the state is now serial {serial} of lineage {lineage:?}; something was applied since. Run `peerform plan --out {}` again",
+            path.display(),
+            saved.plan.prior_serial,
+            saved.plan.prior_lineage,
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// Read a saved plan for `apply PLANFILE`, checking what can be checked before any work: the file

@@ -23,7 +23,7 @@ pub struct ClientIdentity {
 
 /// Reads data sources through the provider their `provider` argument names; files through `files`.
 pub struct CloudReader<'a> {
-    providers: Providers<'a>,
+    providers: &'a Providers<'a>,
     files: &'a (dyn Fn(&str) -> Result<String, String> + Sync),
     /// From the environment (`ARM_CLIENT_ID`, `ARM_TENANT_ID`); the token's claims fill the rest.
     identity: ClientIdentity,
@@ -39,7 +39,7 @@ const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
 
 impl<'a> CloudReader<'a> {
     pub fn new(
-        providers: Providers<'a>,
+        providers: &'a Providers<'a>,
         files: &'a (dyn Fn(&str) -> Result<String, String> + Sync),
         identity: ClientIdentity,
         emulator: bool,
@@ -483,12 +483,8 @@ mod tests {
             )
             .unwrap();
         let files = |_: &str| -> Result<String, String> { Err("no files".into()) };
-        let reader = CloudReader::new(
-            Providers::single(&provider),
-            &files,
-            ClientIdentity::default(),
-            true,
-        );
+        let providers = Providers::single(&provider);
+        let reader = CloudReader::new(&providers, &files, ClientIdentity::default(), true);
 
         let config = reader
             .read_data_source("azurerm_client_config", &Value::map(BTreeMap::new()), None)

@@ -649,27 +649,14 @@ impl<'a> Model<'a> {
     /// ExpressRoute connections of a circuit (connections whose type is not known count too:
     /// only a circuit id makes a connection point at a circuit).
     pub fn connections_of(&self, circuit: usize) -> &[usize] {
-        self.connections_of_circuit
-            .get(&circuit)
-            .map(|v| v.as_slice())
-            .unwrap_or(&[])
+        edges(&self.connections_of_circuit, circuit)
     }
 
     /// Global Reach links on any peering of the circuit.
     pub fn global_reach_of_circuit(&self, circuit: usize) -> Vec<usize> {
         let mut out = Vec::new();
-        for &p in self
-            .peerings_of
-            .get(&circuit)
-            .map(|v| v.as_slice())
-            .unwrap_or(&[])
-        {
-            for &g in self
-                .global_reach_of_peering
-                .get(&p)
-                .map(|v| v.as_slice())
-                .unwrap_or(&[])
-            {
+        for &p in edges(&self.peerings_of, circuit) {
+            for &g in edges(&self.global_reach_of_peering, p) {
                 if !out.contains(&g) {
                     out.push(g);
                 }
@@ -693,29 +680,12 @@ impl<'a> Model<'a> {
     /// Circuits linked to a virtual network: `(connection, circuit)` through its gateways.
     pub fn linked_circuits(&self, vnet: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for &s in self
-            .subnets_of
-            .get(&vnet)
-            .map(|v| v.as_slice())
-            .unwrap_or(&[])
-        {
-            for &g in self
-                .gateways_of_subnet
-                .get(&s)
-                .map(|v| v.as_slice())
-                .unwrap_or(&[])
-            {
-                for &c in self
-                    .connections_of_gateway
-                    .get(&g)
-                    .map(|v| v.as_slice())
-                    .unwrap_or(&[])
+        for g in self.gateways_of_vnet(vnet) {
+            for &c in edges(&self.connections_of_gateway, g) {
+                if let Some(circuit) = self.circuit_of_connection(c)
+                    && !out.iter().any(|&(_, k)| k == circuit)
                 {
-                    if let Some(circuit) = self.circuit_of_connection(c)
-                        && !out.iter().any(|&(_, k)| k == circuit)
-                    {
-                        out.push((c, circuit));
-                    }
+                    out.push((c, circuit));
                 }
             }
         }
@@ -725,18 +695,8 @@ impl<'a> Model<'a> {
     /// Gateways in a virtual network.
     pub fn gateways_of_vnet(&self, vnet: usize) -> Vec<usize> {
         let mut out = Vec::new();
-        for &s in self
-            .subnets_of
-            .get(&vnet)
-            .map(|v| v.as_slice())
-            .unwrap_or(&[])
-        {
-            for &g in self
-                .gateways_of_subnet
-                .get(&s)
-                .map(|v| v.as_slice())
-                .unwrap_or(&[])
-            {
+        for &s in edges(&self.subnets_of, vnet) {
+            for &g in edges(&self.gateways_of_subnet, s) {
                 if !out.contains(&g) {
                     out.push(g);
                 }
@@ -750,6 +710,11 @@ impl<'a> Model<'a> {
         let alias = self.nodes[i].provider_alias.unwrap_or("");
         self.subscriptions.get(alias).map(String::as_str)
     }
+}
+
+/// The instances one index maps `from` to (none when it has no entry).
+fn edges(index: &HashMap<usize, Vec<usize>>, from: usize) -> &[usize] {
+    index.get(&from).map(Vec::as_slice).unwrap_or(&[])
 }
 
 /// The key of an instance for matching literal ids (`rg/expressroutecircuits/er1/peerings/…`).

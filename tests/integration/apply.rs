@@ -1398,6 +1398,25 @@ fn a_saved_plan_applies_exactly_or_is_refused() {
         other_var.describe()
     );
 
+    // Another state (another lineage) is not the one the plan was made against.
+    let mut other = state_json(dir);
+    other["lineage"] = json!("0b3c7a52-6f4e-4c1a-9d2e-5a8f0e1b2c3d");
+    std::fs::write(
+        dir.join("peerform.tfstate"),
+        format!("{}\n", serde_json::to_string_pretty(&other).unwrap()),
+    )
+    .unwrap();
+    let other_state = run(dir, &["apply", "up.plan"]);
+    assert_eq!(other_state.code, Some(1), "{}", other_state.describe());
+    assert!(
+        other_state
+            .stderr
+            .contains("Saved plan does not match the given state"),
+        "{}",
+        other_state.describe()
+    );
+    std::fs::write(dir.join("peerform.tfstate"), &before).unwrap();
+
     // An edited configuration is not the plan that was reviewed.
     let edited = std::fs::read_to_string(dir.join("main.tf")).unwrap();
     std::fs::write(dir.join("main.tf"), format!("{edited}\n# reviewed?\n")).unwrap();
