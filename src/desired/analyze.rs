@@ -35,33 +35,40 @@ struct Names<'m> {
     modules: HashMap<&'m str, usize>,
 }
 
+impl<'m> Names<'m> {
+    /// The declared names of a module, each with its index.
+    fn of(module: &'m Module) -> Names<'m> {
+        Names {
+            variables: module
+                .variables
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.name.as_str(), i))
+                .collect(),
+            locals: module
+                .locals
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.name.as_str(), i))
+                .collect(),
+            resources: module
+                .resources
+                .iter()
+                .enumerate()
+                .map(|(i, r)| ((r.mode, r.type_name.as_str(), r.name.as_str()), i))
+                .collect(),
+            modules: module
+                .module_calls
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.name.as_str(), i))
+                .collect(),
+        }
+    }
+}
+
 pub fn analyze(module: &Module, module_label: &str) -> (Option<Analysis>, Diagnostics) {
-    let names = Names {
-        variables: module
-            .variables
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.name.as_str(), i))
-            .collect(),
-        locals: module
-            .locals
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.name.as_str(), i))
-            .collect(),
-        resources: module
-            .resources
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ((r.mode, r.type_name.as_str(), r.name.as_str()), i))
-            .collect(),
-        modules: module
-            .module_calls
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.name.as_str(), i))
-            .collect(),
-    };
+    let names = Names::of(module);
     let mut nodes: Vec<Node> = Vec::new();
     nodes.extend((0..module.variables.len()).map(Node::Variable));
     nodes.extend((0..module.locals.len()).map(Node::Local));
@@ -337,32 +344,7 @@ fn collect_node_refs(module: &Module, node: Node, out: &mut Vec<Reference>) {
 
 /// References in a check block's asserts and scoped data sources, validated like any other.
 pub fn check_refs(module: &Module, module_label: &str) -> Diagnostics {
-    let names = Names {
-        variables: module
-            .variables
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.name.as_str(), i))
-            .collect(),
-        locals: module
-            .locals
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.name.as_str(), i))
-            .collect(),
-        resources: module
-            .resources
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ((r.mode, r.type_name.as_str(), r.name.as_str()), i))
-            .collect(),
-        modules: module
-            .module_calls
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.name.as_str(), i))
-            .collect(),
-    };
+    let names = Names::of(module);
     let mut diagnostics = Diagnostics::new();
     let bound = HashSet::new();
     for check in &module.checks {

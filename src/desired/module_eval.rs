@@ -23,6 +23,26 @@ use std::sync::Arc;
 /// An instance's key, its `each` (key, value) and its `count.index`.
 type InstanceKeys = (Option<InstanceKey>, Option<(Value, Value)>, Option<i64>);
 
+/// The key, `each` and `count.index` of every instance an expansion gives.
+fn instance_keys(expansion: &Expansion<Option<Value>>) -> Vec<InstanceKeys> {
+    match expansion {
+        Expansion::Single(_) => vec![(None, None, None)],
+        Expansion::Count(list) => (0..list.len() as i64)
+            .map(|n| (Some(InstanceKey::Int(n)), None, Some(n)))
+            .collect(),
+        Expansion::ForEach(map) => map
+            .iter()
+            .map(|(k, v)| {
+                (
+                    Some(InstanceKey::Str(k.clone())),
+                    Some((Value::string(k.clone()), v.clone().unwrap_or(Value::Null))),
+                    None,
+                )
+            })
+            .collect(),
+    }
+}
+
 struct Evaluator<'c> {
     config: &'c Config,
     reader: &'c dyn Reader,
@@ -848,22 +868,7 @@ impl<'c> Evaluator<'c> {
         let configured = configured_names(resource, &schema.block);
         let first_report = self.reported.insert((id, i));
         let mut new_instances: Vec<(Instance, Vec<usize>)> = Vec::new();
-        let keys: Vec<InstanceKeys> = match &expansion {
-            Expansion::Single(_) => vec![(None, None, None)],
-            Expansion::Count(list) => (0..list.len() as i64)
-                .map(|n| (Some(InstanceKey::Int(n)), None, Some(n)))
-                .collect(),
-            Expansion::ForEach(map) => map
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        Some(InstanceKey::Str(k.clone())),
-                        Some((Value::string(k.clone()), v.clone().unwrap_or(Value::Null))),
-                        None,
-                    )
-                })
-                .collect(),
-        };
+        let keys = instance_keys(&expansion);
         let base = self.instances.len();
         let attr_spans = std::sync::Arc::new(super::argument_spans(&resource.body));
         let mut report_static = first_report;
@@ -1174,22 +1179,7 @@ impl<'c> Evaluator<'c> {
         drop(scope);
         let first_instance = self.instances.len();
 
-        let keys: Vec<InstanceKeys> = match &expansion {
-            Expansion::Single(_) => vec![(None, None, None)],
-            Expansion::Count(list) => (0..list.len() as i64)
-                .map(|n| (Some(InstanceKey::Int(n)), None, Some(n)))
-                .collect(),
-            Expansion::ForEach(map) => map
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        Some(InstanceKey::Str(k.clone())),
-                        Some((Value::string(k.clone()), v.clone().unwrap_or(Value::Null))),
-                        None,
-                    )
-                })
-                .collect(),
-        };
+        let keys = instance_keys(&expansion);
         let mut results: Vec<ModuleOutputs> = Vec::new();
         for (key, each, count_index) in keys {
             let mut values = HashMap::new();
