@@ -306,12 +306,7 @@ fn collection_text(
         .unwrap_or(0);
     let mut text = format!("{open}{suffix}\n");
     for e in elements {
-        let symbol = match e.symbol {
-            "+" => paint(color, "32", "+"),
-            "-" => paint(color, "31", "-"),
-            "~" => paint(color, "33", "~"),
-            _ => " ".into(),
-        };
+        let symbol = painted_symbol(color, e.symbol);
         let _ = match &e.key {
             Some(k) => writeln!(text, "{pad}    {symbol} {k:<key_width$} = {}", e.text),
             None => writeln!(text, "{pad}    {symbol} {},", e.text),
@@ -382,6 +377,16 @@ fn attribute_text(
             }
             _ => None,
         },
+    }
+}
+
+/// A line's change symbol in its colour: `+` green, `-` red, `~` yellow, anything else a space.
+fn painted_symbol(color: bool, symbol: &str) -> String {
+    match symbol {
+        "+" => paint(color, "32", "+"),
+        "-" => paint(color, "31", "-"),
+        "~" => paint(color, "33", "~"),
+        _ => " ".into(),
     }
 }
 
@@ -484,12 +489,7 @@ fn render_body(
                     || (n.is_wholly_known() && super::normalise(o) == super::normalise(n));
                 if same {
                     if CONTEXT.contains(&name.as_str()) || action == Action::Create {
-                        match attribute_text(" ", Some(o), Some(n), set, &pad, "", color) {
-                            Some(text) => {
-                                lines.push((" ".into(), name.clone(), text, String::new()))
-                            }
-                            None => lines.push((" ".into(), name.clone(), show(n), String::new())),
-                        }
+                        push(" ", Some(o), Some(n), show(n));
                     } else {
                         hidden += 1;
                     }
@@ -501,12 +501,7 @@ fn render_body(
     }
     let width = lines.iter().map(|l| l.1.len()).max().unwrap_or(0);
     for (symbol, name, value, suffix) in &lines {
-        let symbol_text = match symbol.as_str() {
-            "+" => paint(color, "32", "+"),
-            "-" => paint(color, "31", "-"),
-            "~" => paint(color, "33", "~"),
-            _ => " ".into(),
-        };
+        let symbol_text = painted_symbol(color, symbol);
         let _ = writeln!(out, "{pad}{symbol_text} {name:<width$} = {value}{suffix}");
     }
     if hidden > 0 {
@@ -551,17 +546,7 @@ fn render_body(
             let _ = writeln!(
                 out,
                 "\n{pad}{} {name} {{",
-                paint(
-                    color,
-                    if shown_symbol == "+" {
-                        "32"
-                    } else if shown_symbol == "-" {
-                        "31"
-                    } else {
-                        "33"
-                    },
-                    shown_symbol
-                )
+                painted_symbol(color, shown_symbol)
             );
             let inner = if action == Action::Create || action == Action::Delete {
                 action
